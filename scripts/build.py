@@ -1,0 +1,165 @@
+"""The pipeline: load -> bundle -> validate -> render, then one step that writes.
+
+Every stage before :func:`write_output` is a function from data to data and touches no file
+but the spec it reads. The output is rendered completely in memory, written to a temporary
+folder beside OUT, formatted there, and swapped in whole, so a failure at any point leaves
+OUT exactly as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import keyword
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scripts import fingerprint
+from scripts.problems import EXIT_UNUSABLE, UnusableInputError, display_path
+
+
+@dataclass(frozen=True)
+class Target:
+    """What to build: from which spec, into which folder, under which package name."""
+
+    spec: Path
+    out: Path
+    package: str
+
+    def check(self) -> None:
+        """Refuse, before any work, a target that cannot be built."""
+        if not self.package.isidentifier() or keyword.iskeyword(self.package):
+            reason = f"PACKAGE '{self.package}' is not a valid Python package name"
+            raise UnusableInputError(self.out, reason)
+        if not self.spec.is_file():
+            reason = "is a directory, not a spec file" if self.spec.is_dir() else "no such file"
+            raise UnusableInputError(self.spec, reason)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A finished build in memory: output files by relative path, and the spec files read."""
+
+    files: dict[str, bytes]
+    spec_files: dict[str, str]
+
+
+def render(target: Target) -> Rendered:
+    """Run every stage up to, not including, writing. Raises SpecError on any problem."""
+    from scripts.bundle import bundle
+    from scripts.problems import SpecError
+    from scripts.publish import render_published
+    from scripts.render_client import render_package
+    from scripts.validate import validate
+
+    spec = bundle(target.spec)
+    problems = validate(spec)
+    if problems:
+        raise SpecError(problems)
+    files = {
+        **render_published(spec.data),
+        **{
+            f"{target.package}/{name}": text.encode()
+            for name, text in render_package(spec.data, target.package, target.spec.name).items()
+        },
+    }
+    base = spec.root.path.parent
+    spec_files = {
+        path.relative_to(base).as_posix(): doc.digest for path, doc in spec.documents.items()
+    }
+    return Rendered(files=files, spec_files=spec_files)
+
+
+def _format_python(folder: Path) -> None:
+    """Lint-fix and format the generated Python with the project's own ruff configuration."""
+    from ruff.__main__ import find_ruff_bin
+
+    ruff = find_ruff_bin()
+    config = ["--config", str(fingerprint.PROJECT_ROOT / "pyproject.toml")]
+    for command in (["check", "--fix-only", "--quiet"], ["format", "--quiet"]):
+        subprocess.run(  # noqa: S603 - fixed arguments, no shell
+            [ruff, *command, *config, str(folder)], check=True, capture_output=True
+        )
+
+
+def stage_output(target: Target, rendered: Rendered, parent: Path) -> Path:
+    """Write a finished build into a new temporary folder under ``parent`` and return it."""
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.out.name or 'out'}.", dir=parent))
+    try:
+        for name, data in rendered.files.items():
+            path = staging / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        _format_python(staging)
+        outputs = {
+            name: (staging / name).read_bytes() for name in fingerprint.list_outputs(staging)
+        }
+        record = fingerprint.render(rendered.spec_files, target.package, outputs)
+        (staging / fingerprint.FINGERPRINT_NAME).write_bytes(record)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return staging
+
+
+def write_output(target: Target, rendered: Rendered) -> None:
+    """Replace ``target.out`` with the finished build, in one swap."""
+    out = target.out
+    if not fingerprint.is_ours(out):
+        reason = (
+            "exists and was not written by this build (it has no .fingerprint); "
+            "refusing to replace it"
+        )
+        raise UnusableInputError(out, reason)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = stage_output(target, rendered, out.parent)
+    retired = None
+    if out.exists():
+        retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
+        out.rename(retired / "tree")
+    staging.rename(out)
+    if retired is not None:
+        shutil.rmtree(retired, ignore_errors=True)
+
+
+def build(target: Target, *, force: bool = False) -> bool:
+    """Build ``target``; False when OUT was already up to date and nothing was done."""
+    target.check()
+    if not force and fingerprint.is_up_to_date(target.spec, target.out, target.package):
+        return False
+    write_output(target, render(target))
+    return True
+
+
+def differences(target: Target) -> list[str]:
+    """What differs between OUT and a fresh build of the target (empty when OUT is fresh)."""
+    target.check()
+    rendered = render(target)
+    with tempfile.TemporaryDirectory() as scratch:
+        staging = stage_output(target, rendered, Path(scratch))
+        fresh = set(fingerprint.list_outputs(staging)) | {fingerprint.FINGERPRINT_NAME}
+        current = (
+            set(fingerprint.list_outputs(target.out)) | {fingerprint.FINGERPRINT_NAME}
+            if target.out.is_dir()
+            else set()
+        )
+        found = [f"missing: {display_path(target.out / name)}" for name in sorted(fresh - current)]
+        found += [
+            f"not generated: {display_path(target.out / name)}" for name in sorted(current - fresh)
+        ]
+        for name in sorted(fresh & current):
+            new = staging / name
+            old = target.out / name
+            if not old.is_file() or old.read_bytes() != new.read_bytes():
+                found.append(f"stale: {display_path(old)}")
+    return found
+
+
+def dump_json(data: Any) -> bytes:
+    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+__all__ = ["EXIT_UNUSABLE", "Target", "build", "differences", "render", "write_output"]

@@ -1,0 +1,267 @@
+"""Join a spec split over several files into one document with internal references only.
+
+External ``$ref``s (``schemas/Job.yaml``, ``common.yaml#/Error``) are resolved relative to the
+file that holds them and replaced: a reference that stands alone as a component
+(``components/schemas/Job: {$ref: schemas/Job.yaml}``) is inlined in that slot; any later
+reference to the same target becomes an internal ``#/components/...`` reference, so each
+schema is defined exactly once and generators give it one model. Internal references are kept.
+Every value of the result remembers the file and JSON pointer it came from, so later stages
+report problems where the author can fix them.
+
+Refused: references that are not strings, remote references (nothing is ever fetched),
+references that climb out of the root spec's folder, and targets that do not exist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from scripts.load_spec import Document, load_spec
+from scripts.problems import (
+    Problem,
+    SpecError,
+    UnusableInputError,
+    join_pointer,
+    split_pointer,
+)
+
+#: Where a value of the bundle came from: the file and the JSON pointer inside it.
+Origin = tuple[Path, str]
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """The single-file document, the files it was made from, and where each value came from."""
+
+    root: Document
+    data: dict[str, Any]
+    origins: dict[str, Origin]
+    documents: dict[Path, Document]
+
+    def locate(self, pointer: str, message: str) -> Problem:
+        """A problem about the bundled value at ``pointer``, placed in its source file."""
+        probe = pointer
+        while probe not in self.origins and probe:
+            probe = probe.rsplit("/", 1)[0]
+        path, source_pointer = self.origins.get(probe, (self.root.path, ""))
+        # Keep what lies below the nearest known value (a missing key, say) in the pointer.
+        source_pointer += pointer[len(probe) :]
+        line, column = self.documents[path].location(source_pointer)
+        return Problem(path, line, column, message, source_pointer)
+
+
+def bundle(root_path: Path) -> Bundle:
+    """Load ``root_path`` and every file it references; raise SpecError on any problem."""
+    root_path = root_path.resolve()
+    root = load_spec(root_path)
+    if not isinstance(root.data, dict):
+        raise SpecError([root.problem("", "an OpenAPI document must be a mapping at the top")])
+    bundler = _Bundler(root)
+    data = bundler.run()
+    if bundler.problems:
+        raise SpecError(bundler.problems)
+    return Bundle(root=root, data=data, origins=bundler.origins, documents=bundler.documents)
+
+
+class _Bundler:
+    def __init__(self, root: Document) -> None:
+        self.root = root
+        self.base = root.path.parent
+        self.documents: dict[Path, Document] = {root.path: root}
+        self.origins: dict[str, Origin] = {}
+        self.problems: list[Problem] = []
+        # (file, pointer) of an external target -> the pointer where the bundle defines it.
+        self.placed: dict[Origin, str] = {}
+        self._failed_files: set[Path] = set()
+        self._reserved: set[str] = set()
+
+    def run(self) -> dict[str, Any]:
+        data = self.root.data
+        self.origins[""] = (self.root.path, "")
+        # Components first, so that a target defined as a component is placed in its slot even
+        # when a path refers to it before the components section.
+        converted: dict[str, Any] = {}
+        self._reserve_component_slots(data.get("components"))
+        if "components" in data:
+            converted["components"] = self._copy(
+                data["components"], self.root, "/components", "/components"
+            )
+        result: dict[str, Any] = {}
+        for key, value in data.items():
+            if key in converted:
+                result[key] = converted[key]
+            else:
+                pointer = join_pointer("", key)
+                result[key] = self._copy(value, self.root, pointer, pointer)
+        return result
+
+    def _reserve_component_slots(self, components: Any) -> None:
+        """Give each component defined as a lone external ``$ref`` its slot before anything else.
+
+        Otherwise a component that another one refers to first would be defined inside that
+        other one, and its own slot would become a reference into it.
+        """
+        if not isinstance(components, dict):
+            return
+        for kind, entries in components.items():
+            if not isinstance(entries, dict):
+                continue
+            for name, entry in entries.items():
+                if not (isinstance(entry, dict) and set(entry) == {"$ref"}):
+                    continue
+                ref = entry["$ref"]
+                if not isinstance(ref, str) or ref.startswith("#"):
+                    continue
+                slot = join_pointer("", "components", kind, name)
+                resolved = self._resolve(ref, self.root, join_pointer(slot, "$ref"))
+                if resolved is not None and resolved[0] is not self.root:
+                    key = (resolved[0].path, resolved[1])
+                    if key not in self.placed:
+                        self.placed[key] = slot
+                        self._reserved.add(slot)
+
+    def _copy(self, value: Any, doc: Document, source: str, target: str) -> Any:
+        self.origins[target] = (doc.path, source)
+        if isinstance(value, list):
+            return [
+                self._copy(item, doc, join_pointer(source, i), join_pointer(target, i))
+                for i, item in enumerate(value)
+            ]
+        if not isinstance(value, dict):
+            return value
+        if "$ref" in value:
+            return self._reference(value, doc, source, target)
+        return {
+            key: self._copy(item, doc, join_pointer(source, key), join_pointer(target, key))
+            for key, item in value.items()
+        }
+
+    def _reference(self, value: dict[str, Any], doc: Document, source: str, target: str) -> Any:
+        ref = value["$ref"]
+        ref_pointer = join_pointer(source, "$ref")
+        siblings = {
+            key: self._copy(item, doc, join_pointer(source, key), join_pointer(target, key))
+            for key, item in value.items()
+            if key != "$ref"
+        }
+        if not isinstance(ref, str):
+            self.problems.append(doc.problem(ref_pointer, "$ref must be a string"))
+            return siblings
+        resolved = self._resolve(ref, doc, ref_pointer)
+        if resolved is None:
+            return {"$ref": ref, **siblings}
+        target_doc, target_pointer = resolved
+        if target_doc is self.root:
+            return {"$ref": "#" + target_pointer, **siblings}
+        internal = self._placed_at((target_doc.path, target_pointer))
+        if internal == target and target in self._reserved:
+            self._reserved.discard(target)  # the reserved slot itself: define it here
+            internal = None
+        if internal is not None:
+            if internal == target:
+                self.problems.append(doc.problem(ref_pointer, f"cyclic $ref '{ref}'"))
+                return {}
+            return {"$ref": "#" + internal, **siblings}
+        # The first reference to an external target defines it in the bundle: in its component
+        # slot when it stands there alone, otherwise where it is first used.
+        content = _lookup(target_doc.data, target_pointer)
+        self.placed[(target_doc.path, target_pointer)] = target
+        copied = self._copy(content, target_doc, target_pointer, target)
+        if siblings and isinstance(copied, dict):
+            return {**copied, **siblings}
+        return copied
+
+    def _placed_at(self, origin: Origin) -> str | None:
+        """The bundle pointer of an external target, or of the placed value that contains it."""
+        path, pointer = origin
+        probe = pointer
+        while True:
+            found = self.placed.get((path, probe))
+            if found is not None:
+                return found + pointer[len(probe) :]
+            if not probe:
+                return None
+            probe = probe.rsplit("/", 1)[0]
+
+    def _resolve(self, ref: str, doc: Document, ref_pointer: str) -> tuple[Document, str] | None:
+        """The document and pointer ``ref`` names, or None after recording why it cannot."""
+        parts = urlsplit(ref)
+        if parts.scheme or parts.netloc:
+            message = f"remote $ref '{ref}' refused: only files under the spec's folder are read"
+            self.problems.append(doc.problem(ref_pointer, message))
+            return None
+        pointer = unquote(parts.fragment)
+        if pointer and not pointer.startswith("/"):
+            message = f"$ref '{ref}': the part after '#' must be a JSON pointer starting with '/'"
+            self.problems.append(doc.problem(ref_pointer, message))
+            return None
+        if not parts.path and doc is self.root:
+            # Root-internal references stay as they are; the validator checks that they resolve
+            # in the bundle, which is where they will be followed.
+            return doc, pointer
+        target_doc = doc
+        if parts.path:
+            file_path = (doc.path.parent / unquote(parts.path)).resolve()
+            if not file_path.is_relative_to(self.base.resolve()):
+                message = f"$ref '{ref}' points outside the spec's folder; refused"
+                self.problems.append(doc.problem(ref_pointer, message))
+                return None
+            loaded = self._load(file_path, doc, ref_pointer, ref)
+            if loaded is None:
+                return None
+            target_doc = loaded
+        found = self._follow(target_doc, pointer, ref_pointer)
+        if found is None:
+            where = "" if target_doc is doc else f" in {target_doc.path.name}"
+            message = f"unresolvable $ref '{ref}': nothing at '{pointer or '/'}'{where}"
+            self.problems.append(doc.problem(ref_pointer, message))
+            return None
+        return found
+
+    def _follow(self, doc: Document, pointer: str, ref_pointer: str) -> tuple[Document, str] | None:
+        """Where ``pointer`` really lands, following a ``$ref`` met on the way there."""
+        data = doc.data
+        tokens = split_pointer(pointer)
+        for index, token in enumerate(tokens):
+            if isinstance(data, dict) and token in data:
+                data = data[token]
+            elif isinstance(data, list) and token.isdigit() and int(token) < len(data):
+                data = data[int(token)]
+            elif isinstance(data, dict) and isinstance(data.get("$ref"), str):
+                here = join_pointer("", *tokens[:index])
+                through = self._resolve(data["$ref"], doc, join_pointer(here, "$ref"))
+                if through is None:
+                    return None
+                rest = join_pointer(through[1], *tokens[index:])
+                return self._follow(through[0], rest, ref_pointer)
+            else:
+                return None
+        return doc, pointer
+
+    def _load(self, path: Path, doc: Document, ref_pointer: str, ref: str) -> Document | None:
+        key = path
+        if key in self.documents:
+            return self.documents[key]
+        if key in self._failed_files:
+            return None
+        try:
+            loaded = load_spec(path)
+        except UnusableInputError as exc:
+            self._failed_files.add(key)
+            self.problems.append(doc.problem(ref_pointer, f"$ref '{ref}': {exc.reason}"))
+            return None
+        except SpecError as exc:
+            self._failed_files.add(key)
+            self.problems.extend(exc.problems)
+            return None
+        self.documents[key] = loaded
+        return loaded
+
+
+def _lookup(data: Any, pointer: str) -> Any:
+    for token in split_pointer(pointer):
+        data = data[int(token)] if isinstance(data, list) else data[token]
+    return data

@@ -1,0 +1,122 @@
+"""The pipeline's command line: validate a spec, build from it, or check that a build is fresh.
+
+Exit status: 0 success; 1 the spec is invalid (each problem printed once, located as
+``FILE:LINE:COL: message [json-pointer]``) or, for ``check``, the output is stale; 2 the input
+cannot be used at all (a missing or unreadable file, a bad package name). Never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from scripts.problems import (
+    EXIT_INVALID,
+    EXIT_UNUSABLE,
+    SpecError,
+    UnusableInputError,
+    display_path,
+)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m scripts", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    validate = commands.add_parser("validate", help="check a spec and print every problem")
+    validate.add_argument("spec", type=Path)
+    conformance = commands.add_parser(
+        "conformance", help="compare the parameter tables of RST reference pages with the spec"
+    )
+    conformance.add_argument("--docs", type=Path, required=True, help="an .rst page or a folder")
+    conformance.add_argument("--spec", type=Path, default=Path("spec/openapi.yaml"))
+    for name, text in (
+        ("build", "validate, then write models, package and bundled spec into OUT"),
+        ("check", "fail when OUT is not exactly what build would write"),
+    ):
+        command = commands.add_parser(name, help=text)
+        command.add_argument("--spec", type=Path, default=Path("spec/openapi.yaml"))
+        command.add_argument("--out", type=Path, default=Path("generated"))
+        command.add_argument("--package", default="ecs_tasks")
+        if name == "build":
+            command.add_argument("--force", action="store_true", help="build even if up to date")
+    return parser
+
+
+def _validate(spec: Path) -> int:
+    from scripts.bundle import bundle
+    from scripts.validate import validate
+
+    if not spec.is_file():
+        raise UnusableInputError(spec, "is a directory" if spec.is_dir() else "no such file")
+    problems = validate(bundle(spec))
+    if problems:
+        raise SpecError(problems)
+    print(f"{display_path(spec)}: valid")
+    return 0
+
+
+def _conformance(docs: Path, spec: Path) -> int:
+    from scripts.bundle import bundle
+    from scripts.conformance import check_docs
+
+    if not docs.exists():
+        raise UnusableInputError(docs, "no such file or folder")
+    if not spec.is_file():
+        raise UnusableInputError(spec, "no such file")
+    differences = check_docs(docs, bundle(spec).data)
+    for line in differences:
+        print(line, file=sys.stderr)
+    if differences:
+        print(f"{len(differences)} difference(s) between the docs and the spec", file=sys.stderr)
+        return EXIT_INVALID
+    print(f"{display_path(docs)}: every table row matches {display_path(spec)}")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "validate":
+        return _validate(args.spec)
+    if args.command == "conformance":
+        return _conformance(args.docs, args.spec)
+    from scripts.build import Target, build, differences
+
+    target = Target(spec=args.spec, out=args.out, package=args.package)
+    if args.command == "check":
+        found = differences(target)
+        for line in found:
+            print(line, file=sys.stderr)
+        if found:
+            print(f"{display_path(args.out)} is stale: run `make build`", file=sys.stderr)
+            return EXIT_INVALID
+        print(f"{display_path(args.out)} is up to date with {display_path(args.spec)}")
+        return 0
+    started = time.perf_counter()
+    if build(target, force=args.force):
+        elapsed = time.perf_counter() - started
+        print(f"built {display_path(args.out)} from {display_path(args.spec)} in {elapsed:.2f} s")
+    else:
+        print(f"{display_path(args.out)} is up to date; nothing to do")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except SpecError as exc:
+        for problem in exc.problems:
+            print(problem.format(), file=sys.stderr)
+        count = len(exc.problems)
+        print(f"{count} problem{'s' if count != 1 else ''}; nothing was written", file=sys.stderr)
+        return exc.exit_status
+    except UnusableInputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except OSError as exc:
+        print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return EXIT_UNUSABLE
+    except KeyboardInterrupt:
+        return 130

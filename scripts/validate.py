@@ -1,0 +1,329 @@
+"""Check a bundled spec: openapi-spec-validator, and the rules it does not have.
+
+openapi-spec-validator checks the document against the OpenAPI 3.x schema and a few semantic
+rules, but reports most of the latter without a location. Its keyword validators are wrapped
+here so that every error carries the place it was found at. On top of it this stage checks
+that every ``$ref`` resolves, that no ``$ref`` chain loops on itself, that every operation has
+a unique operationId, and that every example (schema ``example``/``examples``, media type,
+parameter and header ``example`` and ``examples`` maps) validates against its schema.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import quote
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError, best_match
+from jsonschema_path import SchemaPath
+from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+from openapi_spec_validator.validation.exceptions import DuplicateOperationIDError
+from referencing import Registry
+from referencing.jsonschema import DRAFT202012
+
+from scripts.bundle import Bundle
+from scripts.problems import Problem, join_pointer, split_pointer
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_SPEC_URI = "urn:ecs-tasks:spec"
+_MAX_MESSAGE = 300
+
+# Keywords whose value is a subschema, a list of subschemas, or a map of subschemas.
+_SUBSCHEMA = (
+    "items",
+    "not",
+    "if",
+    "then",
+    "else",
+    "contains",
+    "additionalProperties",
+    "propertyNames",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+    "contentSchema",
+)
+_SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+_SUBSCHEMA_MAPS = ("properties", "patternProperties", "$defs", "dependentSchemas")
+
+
+def validate(spec: Bundle) -> list[Problem]:
+    """Every problem in the bundled spec, each reported once at its source location."""
+    data = spec.data
+    problems = [spec.locate(pointer, message) for pointer, message in _reference_problems(data)]
+    if problems:
+        # The validators below follow references; with broken ones they would only fail again.
+        return problems
+    for pointer, message in _validator_problems(data):
+        problems.append(spec.locate(pointer, message))
+    for pointer, message in _operation_id_problems(data):
+        problems.append(spec.locate(pointer, message))
+    for pointer, message in _example_problems(data):
+        problems.append(spec.locate(pointer, message))
+    return problems
+
+
+def _shorten(message: str) -> str:
+    message = " ".join(message.split())
+    return message if len(message) <= _MAX_MESSAGE else message[: _MAX_MESSAGE - 3] + "..."
+
+
+# --- references --------------------------------------------------------------------------
+
+
+def _iter_refs(value: Any, pointer: str = "") -> Iterator[tuple[str, Any]]:
+    """(pointer of the object holding ``$ref``, the ``$ref`` value) for every reference."""
+    if isinstance(value, dict):
+        if "$ref" in value:
+            yield pointer, value["$ref"]
+        for key, item in value.items():
+            if key != "$ref":
+                yield from _iter_refs(item, join_pointer(pointer, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _iter_refs(item, join_pointer(pointer, index))
+
+
+def _lookup(data: Any, pointer: str) -> tuple[bool, Any]:
+    for token in split_pointer(pointer):
+        if isinstance(data, dict) and token in data:
+            data = data[token]
+        elif isinstance(data, list) and token.isdigit() and int(token) < len(data):
+            data = data[int(token)]
+        else:
+            return False, None
+    return True, data
+
+
+def _reference_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """Internal references that lead nowhere or only to other references, in a loop."""
+    targets: dict[str, str] = {}
+    for pointer, ref in _iter_refs(data):
+        where = join_pointer(pointer, "$ref")
+        if not isinstance(ref, str) or not ref.startswith("#"):
+            continue  # external references were resolved (or reported) by the bundler
+        found, _ = _lookup(data, ref[1:])
+        if not found:
+            yield where, f"unresolvable $ref '{ref}': nothing at that place"
+        else:
+            targets[pointer] = ref[1:]
+    # A chain of objects that are nothing but references must end in real content.
+    for start in targets:
+        seen = [start]
+        current = targets.get(start)
+        while current is not None and current not in seen:
+            seen.append(current)
+            current = targets.get(current)
+        if current == start:
+            chain = " -> ".join("#" + p for p in [*seen, start])
+            yield join_pointer(start, "$ref"), f"cyclic $ref: {chain}"
+
+
+# --- openapi-spec-validator -----------------------------------------------------------------
+
+
+def _locating(cls: type[Any]) -> type[Any]:
+    """A keyword validator that stamps the place it works on onto the errors it finds."""
+
+    class Locating(cls):  # type: ignore[misc]
+        def __call__(self, *args: Any, **kwargs: Any) -> Iterator[ValidationError]:
+            place = next((arg for arg in args if isinstance(arg, SchemaPath)), None)
+            for error in super().__call__(*args, **kwargs):
+                if place is not None and not hasattr(error, "ecs_parts"):
+                    error.ecs_parts = (*place.parts, *error.path)
+                yield error
+
+    Locating.__name__ = cls.__name__
+    return Locating
+
+
+@functools.cache
+def _validator_class(version: str) -> type[Any]:
+    base: type[Any] = OpenAPIV30SpecValidator if version == "3.0" else OpenAPIV31SpecValidator
+    wrapped = {name: _locating(cls) for name, cls in base.keyword_validators.items()}
+    return type(f"Locating{base.__name__}", (base,), {"keyword_validators": wrapped})
+
+
+def _bundle_pointer(data: Any, parts: tuple[Any, ...]) -> str:
+    """Turn a validator's path, which runs through references, into a pointer in the bundle."""
+    pointer = ""
+    node = data
+    for part in parts:
+        token = str(part)
+        while isinstance(node, dict) and token not in node and isinstance(node.get("$ref"), str):
+            pointer = node["$ref"][1:]
+            node = _lookup(data, pointer)[1]
+        if isinstance(node, dict) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            return join_pointer(pointer, token)
+        pointer = join_pointer(pointer, token)
+    return pointer
+
+
+def _validator_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    version = str(data.get("openapi", ""))
+    if not version.startswith(("3.0.", "3.1.")):
+        yield "/openapi", f"unsupported OpenAPI version '{version}': expected 3.0.x or 3.1.x"
+        return
+    validator = _validator_class(version[:3])(data)
+    for error in validator.iter_errors():
+        if isinstance(error, DuplicateOperationIDError):
+            continue  # reported by _operation_id_problems with both places
+        parts = getattr(error, "ecs_parts", None)
+        if parts is None:
+            error = best_match([error])
+            parts = tuple(error.absolute_path)
+        yield _bundle_pointer(data, parts), _shorten(error.message)
+
+
+# --- operationIds ----------------------------------------------------------------------------
+
+
+def iter_operations(data: dict[str, Any]) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+    """(pointer, path, method, operation) for every operation under ``paths`` and ``webhooks``."""
+    for section in ("paths", "webhooks"):
+        items = data.get(section)
+        if not isinstance(items, dict):
+            continue
+        for path, item in items.items():
+            if not isinstance(item, dict):
+                continue
+            for method in HTTP_METHODS:
+                operation = item.get(method)
+                if isinstance(operation, dict):
+                    yield join_pointer("", section, path, method), path, method, operation
+
+
+def _operation_id_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    first: dict[str, str] = {}
+    for pointer, path, method, operation in iter_operations(data):
+        operation_id = operation.get("operationId")
+        if operation_id is None:
+            yield pointer, f"operation {method.upper()} {path} has no operationId"
+        elif isinstance(operation_id, str):
+            if operation_id in first:
+                message = (
+                    f"operationId '{operation_id}' is not unique (also at #{first[operation_id]})"
+                )
+                yield join_pointer(pointer, "operationId"), message
+            else:
+                first[operation_id] = join_pointer(pointer, "operationId")
+
+
+# --- examples --------------------------------------------------------------------------------
+
+
+def _subschemas(schema: Any, pointer: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The schema at ``pointer`` and every schema nested in it (not following references)."""
+    if not isinstance(schema, dict):
+        return
+    yield pointer, schema
+    for key in _SUBSCHEMA:
+        if key in schema:
+            yield from _subschemas(schema[key], join_pointer(pointer, key))
+    for key in _SUBSCHEMA_LISTS:
+        if isinstance(schema.get(key), list):
+            for index, item in enumerate(schema[key]):
+                yield from _subschemas(item, join_pointer(pointer, key, index))
+    for key in _SUBSCHEMA_MAPS:
+        if isinstance(schema.get(key), dict):
+            for name, item in schema[key].items():
+                yield from _subschemas(item, join_pointer(pointer, key, name))
+
+
+def _schema_carriers(data: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every parameter, header and media type object (they hold a schema and examples)."""
+
+    def walk_content(content: Any, pointer: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        if isinstance(content, dict):
+            for media_type, media in content.items():
+                if isinstance(media, dict) and isinstance(media.get("schema"), (dict, bool)):
+                    yield join_pointer(pointer, media_type), media
+
+    def walk_holder(holder: Any, pointer: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        """A parameter, header, request body or response."""
+        if not isinstance(holder, dict) or "$ref" in holder:
+            return
+        if isinstance(holder.get("schema"), (dict, bool)):
+            yield pointer, holder
+        yield from walk_content(holder.get("content"), join_pointer(pointer, "content"))
+        headers = holder.get("headers")
+        if isinstance(headers, dict):
+            for name, header in headers.items():
+                yield from walk_holder(header, join_pointer(pointer, "headers", name))
+
+    def walk_operation(
+        operation: dict[str, Any], pointer: str
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
+        for index, parameter in enumerate(operation.get("parameters") or []):
+            yield from walk_holder(parameter, join_pointer(pointer, "parameters", index))
+        yield from walk_holder(operation.get("requestBody"), join_pointer(pointer, "requestBody"))
+        responses = operation.get("responses")
+        if isinstance(responses, dict):
+            for status, response in responses.items():
+                yield from walk_holder(response, join_pointer(pointer, "responses", status))
+
+    for section in ("paths", "webhooks"):
+        for path, item in (data.get(section) or {}).items():
+            if isinstance(item, dict):
+                for index, parameter in enumerate(item.get("parameters") or []):
+                    pointer = join_pointer("", section, path, "parameters", index)
+                    yield from walk_holder(parameter, pointer)
+    for pointer, _, _, operation in iter_operations(data):
+        yield from walk_operation(operation, pointer)
+    components = data.get("components") or {}
+    for kind in ("parameters", "headers", "requestBodies", "responses"):
+        for name, holder in (components.get(kind) or {}).items():
+            yield from walk_holder(holder, join_pointer("", "components", kind, name))
+
+
+def _example_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    registry: Registry[Any] = Registry().with_resource(_SPEC_URI, DRAFT202012.create_resource(data))
+
+    def check(schema_pointer: str, example_pointer: str, value: Any) -> Iterator[tuple[str, str]]:
+        ref = _SPEC_URI + "#" + quote(schema_pointer, safe="/~")
+        validator = Draft202012Validator({"$ref": ref}, registry=registry)
+        for error in validator.iter_errors(value):
+            error = best_match([error])
+            where = join_pointer(example_pointer, *error.absolute_path)
+            message = f"example does not match its schema #{schema_pointer}: {error.message}"
+            yield where, _shorten(message)
+
+    schema_roots = [
+        (join_pointer("", "components", "schemas", name), schema)
+        for name, schema in (data.get("components", {}).get("schemas") or {}).items()
+    ]
+    for carrier_pointer, carrier in _schema_carriers(data):
+        schema_pointer = join_pointer(carrier_pointer, "schema")
+        schema_roots.append((schema_pointer, carrier["schema"]))
+        for example_pointer, value in _carrier_examples(data, carrier, carrier_pointer):
+            yield from check(schema_pointer, example_pointer, value)
+    for root_pointer, root in schema_roots:
+        for pointer, schema in _subschemas(root, root_pointer):
+            if "example" in schema:
+                yield from check(pointer, join_pointer(pointer, "example"), schema["example"])
+            if isinstance(schema.get("examples"), list):
+                for index, value in enumerate(schema["examples"]):
+                    yield from check(pointer, join_pointer(pointer, "examples", index), value)
+
+
+def _carrier_examples(
+    data: dict[str, Any], carrier: dict[str, Any], pointer: str
+) -> Iterator[tuple[str, Any]]:
+    """A carrier's ``example`` and ``examples`` map, with ``$ref``'d Example Objects followed."""
+    if "example" in carrier:
+        yield join_pointer(pointer, "example"), carrier["example"]
+    named = carrier.get("examples")
+    if not isinstance(named, dict):
+        return
+    for name, example in named.items():
+        example_pointer = join_pointer(pointer, "examples", name)
+        if isinstance(example, dict) and isinstance(example.get("$ref"), str):
+            example_pointer = example["$ref"][1:]
+            example = _lookup(data, example_pointer)[1]
+        if isinstance(example, dict) and "value" in example:
+            yield join_pointer(example_pointer, "value"), example["value"]
