@@ -40,6 +40,7 @@ class Bundle:
     data: dict[str, Any]
     origins: dict[str, Origin]
     documents: dict[Path, Document]
+    problems: list[Problem]
 
     def locate(self, pointer: str, message: str) -> Problem:
         """A problem about the bundled value at ``pointer``, placed in its source file."""
@@ -54,16 +55,25 @@ class Bundle:
 
 
 def bundle(root_path: Path) -> Bundle:
-    """Load ``root_path`` and every file it references; raise SpecError on any problem."""
+    """Load ``root_path`` and every file it references.
+
+    A root that cannot be parsed raises SpecError. Reference problems are collected in
+    ``Bundle.problems`` instead, with each broken reference left out of the data, so that
+    validation can go on and report everything else in the same run.
+    """
     root_path = root_path.resolve()
     root = load_spec(root_path)
     if not isinstance(root.data, dict):
         raise SpecError([root.problem("", "an OpenAPI document must be a mapping at the top")])
     bundler = _Bundler(root)
     data = bundler.run()
-    if bundler.problems:
-        raise SpecError(bundler.problems)
-    return Bundle(root=root, data=data, origins=bundler.origins, documents=bundler.documents)
+    return Bundle(
+        root=root,
+        data=data,
+        origins=bundler.origins,
+        documents=bundler.documents,
+        problems=bundler.problems,
+    )
 
 
 class _Bundler:
@@ -152,7 +162,7 @@ class _Bundler:
             return siblings
         resolved = self._resolve(ref, doc, ref_pointer)
         if resolved is None:
-            return {"$ref": ref, **siblings}
+            return siblings  # reported; later stages see an empty (any) schema in its place
         target_doc, target_pointer = resolved
         if target_doc is self.root:
             return {"$ref": "#" + target_pointer, **siblings}

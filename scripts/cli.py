@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from scripts.problems import (
+    EXIT_INTERNAL,
     EXIT_INVALID,
     EXIT_UNUSABLE,
     SpecError,
@@ -120,3 +121,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_UNUSABLE
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a bug here, not in the spec: still one line, no traceback
+        print(f"internal error ({type(exc).__name__}): {exc}; please report it", file=sys.stderr)
+        return EXIT_INTERNAL

@@ -129,7 +129,10 @@ def _match(table: Table, schemas: dict[str, Any], data: dict[str, Any]) -> str |
 
 
 def _normal(text: str) -> str:
-    return "\n\n".join(" ".join(p.split()) for p in re.split(r"\n\s*\n", text.strip()))
+    """Text as a reader sees it: paragraphs of single-spaced words, code quotes dropped
+    (the spec writes Markdown `code`, the docs RST ``code``; both read the same)."""
+    paragraphs = re.split(r"\n\s*\n", text.replace("`", "").strip())
+    return "\n\n".join(" ".join(p.split()) for p in paragraphs)
 
 
 def compare(tables: list[Table], data: dict[str, Any]) -> Iterator[str]:

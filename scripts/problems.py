@@ -10,6 +10,8 @@ from pathlib import Path
 EXIT_INVALID = 1
 #: Exit status for input that could not be used at all (missing or unreadable file).
 EXIT_UNUSABLE = 2
+#: Exit status for a failure of the pipeline itself (a bug to report, not a spec problem).
+EXIT_INTERNAL = 3
 
 
 @dataclass(frozen=True, order=True)

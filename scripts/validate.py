@@ -10,6 +10,7 @@ parameter and header ``example`` and ``examples`` maps) validates against its sc
 
 from __future__ import annotations
 
+import copy as copy_module
 import functools
 from collections.abc import Iterator
 from typing import Any
@@ -50,11 +51,14 @@ _SUBSCHEMA_MAPS = ("properties", "patternProperties", "$defs", "dependentSchemas
 
 def validate(spec: Bundle) -> list[Problem]:
     """Every problem in the bundled spec, each reported once at its source location."""
-    data = spec.data
-    problems = [spec.locate(pointer, message) for pointer, message in _reference_problems(data)]
-    if problems:
-        # The validators below follow references; with broken ones they would only fail again.
-        return problems
+    problems = list(spec.problems)
+    broken: list[str] = []
+    for pointer, message in _reference_problems(spec.data):
+        problems.append(spec.locate(join_pointer(pointer, "$ref"), message))
+        broken.append(pointer)
+    # The validators below follow references; a broken one is replaced by an empty schema so
+    # that they can still report everything else.
+    data = _without_references(spec.data, broken) if broken else spec.data
     for pointer, message in _validator_problems(data):
         problems.append(spec.locate(pointer, message))
     for pointer, message in _operation_id_problems(data):
@@ -97,27 +101,39 @@ def _lookup(data: Any, pointer: str) -> tuple[bool, Any]:
 
 
 def _reference_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    """Internal references that lead nowhere or only to other references, in a loop."""
+    """(pointer of the object holding ``$ref``, message) for each reference that leads nowhere,
+    or into a loop of objects that are nothing but references (reported once per loop)."""
     targets: dict[str, str] = {}
     for pointer, ref in _iter_refs(data):
-        where = join_pointer(pointer, "$ref")
         if not isinstance(ref, str) or not ref.startswith("#"):
             continue  # external references were resolved (or reported) by the bundler
-        found, _ = _lookup(data, ref[1:])
-        if not found:
-            yield where, f"unresolvable $ref '{ref}': nothing at that place"
-        else:
+        if _lookup(data, ref[1:])[0]:
             targets[pointer] = ref[1:]
-    # A chain of objects that are nothing but references must end in real content.
+        else:
+            yield pointer, f"unresolvable $ref '{ref}': nothing at that place"
+    in_loops: set[str] = set()
     for start in targets:
-        seen = [start]
+        if start in in_loops:
+            continue
+        chain = [start]
         current = targets.get(start)
-        while current is not None and current not in seen:
-            seen.append(current)
+        while current is not None and current not in chain:
+            chain.append(current)
             current = targets.get(current)
         if current == start:
-            chain = " -> ".join("#" + p for p in [*seen, start])
-            yield join_pointer(start, "$ref"), f"cyclic $ref: {chain}"
+            in_loops.update(chain)
+            loop = " -> ".join("#" + p for p in [*chain, start])
+            yield start, f"cyclic $ref: {loop}"
+
+
+def _without_references(data: Any, broken: list[str]) -> Any:
+    """A copy of ``data`` in which the objects at ``broken`` lose their ``$ref``."""
+    copy = copy_module.deepcopy(data)
+    for pointer in broken:
+        holder = _lookup(copy, pointer)[1]
+        if isinstance(holder, dict):
+            holder.pop("$ref", None)
+    return copy
 
 
 # --- openapi-spec-validator -----------------------------------------------------------------
@@ -164,6 +180,13 @@ def _bundle_pointer(data: Any, parts: tuple[Any, ...]) -> str:
     return pointer
 
 
+def _most_specific(error: ValidationError) -> ValidationError:
+    """The deepest of an error's alternatives (for anyOf/oneOf), which names the real mistake."""
+    while error.context:
+        error = max(error.context, key=lambda e: (len(e.absolute_path), -len(e.schema_path)))
+    return error
+
+
 def _validator_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
     version = str(data.get("openapi", ""))
     if not version.startswith(("3.0.", "3.1.")):
@@ -175,9 +198,11 @@ def _validator_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
             continue  # reported by _operation_id_problems with both places
         parts = getattr(error, "ecs_parts", None)
         if parts is None:
-            error = best_match([error])
+            error = _most_specific(error)
             parts = tuple(error.absolute_path)
-        yield _bundle_pointer(data, parts), _shorten(error.message)
+        # Wrapped errors repeat the failing schema after the message; the message is enough.
+        message = error.message.split("\n\nFailed validating")[0]
+        yield _bundle_pointer(data, parts), _shorten(message)
 
 
 # --- operationIds ----------------------------------------------------------------------------
@@ -281,10 +306,29 @@ def _schema_carriers(data: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]
             yield from walk_holder(holder, join_pointer("", "components", kind, name))
 
 
+def iter_examples(data: dict[str, Any]) -> Iterator[tuple[str, str, Any]]:
+    """(schema pointer, example pointer, value) for every example in the bundled document."""
+    schema_roots = [
+        (join_pointer("", "components", "schemas", name), schema)
+        for name, schema in ((data.get("components") or {}).get("schemas") or {}).items()
+    ]
+    for carrier_pointer, carrier in _schema_carriers(data):
+        schema_pointer = join_pointer(carrier_pointer, "schema")
+        schema_roots.append((schema_pointer, carrier["schema"]))
+        for example_pointer, value in _carrier_examples(data, carrier, carrier_pointer):
+            yield schema_pointer, example_pointer, value
+    for root_pointer, root in schema_roots:
+        for pointer, schema in _subschemas(root, root_pointer):
+            if "example" in schema:
+                yield pointer, join_pointer(pointer, "example"), schema["example"]
+            if isinstance(schema.get("examples"), list):
+                for index, value in enumerate(schema["examples"]):
+                    yield pointer, join_pointer(pointer, "examples", index), value
+
+
 def _example_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
     registry: Registry[Any] = Registry().with_resource(_SPEC_URI, DRAFT202012.create_resource(data))
-
-    def check(schema_pointer: str, example_pointer: str, value: Any) -> Iterator[tuple[str, str]]:
+    for schema_pointer, example_pointer, value in iter_examples(data):
         ref = _SPEC_URI + "#" + quote(schema_pointer, safe="/~")
         validator = Draft202012Validator({"$ref": ref}, registry=registry)
         for error in validator.iter_errors(value):
@@ -292,23 +336,6 @@ def _example_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
             where = join_pointer(example_pointer, *error.absolute_path)
             message = f"example does not match its schema #{schema_pointer}: {error.message}"
             yield where, _shorten(message)
-
-    schema_roots = [
-        (join_pointer("", "components", "schemas", name), schema)
-        for name, schema in (data.get("components", {}).get("schemas") or {}).items()
-    ]
-    for carrier_pointer, carrier in _schema_carriers(data):
-        schema_pointer = join_pointer(carrier_pointer, "schema")
-        schema_roots.append((schema_pointer, carrier["schema"]))
-        for example_pointer, value in _carrier_examples(data, carrier, carrier_pointer):
-            yield from check(schema_pointer, example_pointer, value)
-    for root_pointer, root in schema_roots:
-        for pointer, schema in _subschemas(root, root_pointer):
-            if "example" in schema:
-                yield from check(pointer, join_pointer(pointer, "example"), schema["example"])
-            if isinstance(schema.get("examples"), list):
-                for index, value in enumerate(schema["examples"]):
-                    yield from check(pointer, join_pointer(pointer, "examples", index), value)
 
 
 def _carrier_examples(

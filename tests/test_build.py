@@ -1,0 +1,173 @@
+"""The build: fresh output, no work when nothing changed, all-or-nothing writes, any spec."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import GENERATED, ROOT, SPEC, SPECS, run_pipeline, snapshot
+from openapi_spec_validator import validate as validate_openapi
+
+from scripts import build as build_module
+from scripts.build import Target
+
+
+def test_generated_is_fresh() -> None:
+    result = run_pipeline("check")
+    assert result.status == 0, result.err
+    assert result.out.strip() == "generated is up to date with spec/openapi.yaml"
+
+
+def test_a_fresh_build_is_byte_for_byte_the_committed_output(built_once: Path) -> None:
+    fresh = {k: v.split(":")[0] for k, v in snapshot(built_once).items()}
+    committed = {k: v.split(":")[0] for k, v in snapshot(GENERATED).items()}
+    assert fresh == committed
+
+
+def test_check_names_the_stale_file(existing_output: Path) -> None:
+    models = existing_output / "ecs_tasks" / "models.py"
+    models.write_text(models.read_text() + "# edited by hand\n")
+    (existing_output / "stray.txt").write_text("not generated\n")
+    result = run_pipeline("check", "--out", existing_output)
+    assert result.status == 1
+    assert f"stale: {models}" in result.err or "stale: " in result.err
+    assert "models.py" in result.err
+    assert "not generated: " in result.err
+    assert "stray.txt" in result.err
+
+
+def test_an_unchanged_build_does_no_work(existing_output: Path) -> None:
+    before = snapshot(existing_output)
+    result = run_pipeline("build", "--out", existing_output)
+    assert result.status == 0, result.err
+    assert result.out.strip().endswith("is up to date; nothing to do")
+    assert snapshot(existing_output) == before  # same bytes, same mtimes: nothing rewritten
+
+
+def test_a_hand_edit_of_the_output_is_rebuilt(existing_output: Path) -> None:
+    models = existing_output / "ecs_tasks" / "models.py"
+    original = models.read_bytes()
+    models.write_text("# broken\n")
+    result = run_pipeline("build", "--out", existing_output)
+    assert result.out.startswith("built ")
+    assert models.read_bytes() == original
+
+
+def test_a_change_in_a_referenced_file_is_rebuilt(tmp_path: Path) -> None:
+    spec_dir = tmp_path / "spec"
+    shutil.copytree(SPEC.parent, spec_dir)
+    out = tmp_path / "out"
+    assert run_pipeline("build", "--spec", spec_dir / "openapi.yaml", "--out", out).status == 0
+    assert run_pipeline("build", "--spec", spec_dir / "openapi.yaml", "--out", out).out.endswith(
+        "nothing to do\n"
+    )
+    schema = spec_dir / "schemas" / "ServerId.yaml"
+    schema.write_text(schema.read_text().replace("type: string", "type: string\n    minLength: 1"))
+    result = run_pipeline("build", "--spec", spec_dir / "openapi.yaml", "--out", out)
+    assert result.out.startswith("built "), result.err
+    assert "min_length=1" in (out / "ecs_tasks" / "models.py").read_text()
+
+
+def test_a_failing_late_stage_leaves_out_untouched(
+    existing_output: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def formatter_fails(folder: Path) -> None:
+        (folder / "half-written").write_text("x")
+        raise subprocess.CalledProcessError(2, ["ruff"])
+
+    monkeypatch.setattr(build_module, "_format_python", formatter_fails)
+    before = snapshot(existing_output)
+    target = Target(spec=SPEC, out=existing_output, package="ecs_tasks")
+    with pytest.raises(subprocess.CalledProcessError):
+        build_module.build(target, force=True)
+    assert snapshot(existing_output) == before
+    assert [p.name for p in existing_output.parent.iterdir()] == ["out"], "staging left behind"
+
+
+def test_refuses_to_replace_a_folder_it_did_not_write(tmp_path: Path) -> None:
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "notes.txt").write_text("mine\n")
+    result = run_pipeline("build", "--out", precious)
+    assert result.status == 2
+    assert "was not written by this build" in result.err
+    assert [p.name for p in precious.iterdir()] == ["notes.txt"]
+
+
+@pytest.mark.parametrize("package", ["ecs-tasks", "class", "1api", ""])
+def test_a_bad_package_name_is_refused(package: str, tmp_path: Path) -> None:
+    result = run_pipeline("build", "--out", tmp_path / "out", "--package", package)
+    assert result.status == 2
+    assert "is not a valid Python package name" in result.err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_spec_that_is_not_ours_builds_under_its_own_package(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    spec = SPECS / "foreign" / "openapi.yaml"
+    result = run_pipeline("build", "--spec", spec, "--out", out, "--package", "petstore")
+    assert result.status == 0, result.err
+    assert sorted(p.name for p in (out / "petstore").iterdir()) == [
+        "__init__.py",
+        "models.py",
+        "py.typed",
+    ]
+    probe = (
+        "import petstore.models as m; "
+        "p = m.Pet.model_validate({'id': 1, 'name': 'Rex', 'tag': None}); "
+        "print(p.model_dump_json(by_alias=True))"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", probe], cwd=out, capture_output=True, text=True, check=True
+    )
+    assert json.loads(shown.stdout) == {"id": 1, "name": "Rex", "tag": None}
+    for command in (["ruff", "check", "-q"], ["ruff", "format", "--check", "-q"]):
+        lint = subprocess.run(
+            [sys.executable, "-m", *command, str(out / "petstore")],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert lint.returncode == 0, lint.stdout + lint.stderr
+    typed = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", str(out / "petstore")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert typed.returncode == 0, typed.stdout
+
+
+def test_the_bundle_is_one_file_with_internal_refs_only() -> None:
+    text = (GENERATED / "openapi.yaml").read_text()
+    data = yaml.safe_load(text)
+    assert data == json.loads((GENERATED / "openapi.json").read_text())
+    refs = [line.split("$ref:")[1].strip() for line in text.splitlines() if "$ref:" in line]
+    assert refs, "the bundle keeps internal component references"
+    assert all(ref.strip("'\"").startswith("#/components/") for ref in refs)
+    assert set(data["components"]["schemas"]) >= {
+        "TaskResponse",
+        "ErrorResponse",
+        "Error",
+        "ErrorDetail",
+        "Job",
+        "JobStatus",
+        "JobEntities",
+        "SubJob",
+        "SubJobEntities",
+    }
+    validate_openapi(data)
+
+
+def test_openapi_spec_validator_accepts_the_source_spec() -> None:
+    from openapi_spec_validator.readers import read_from_filename
+
+    data, base_uri = read_from_filename(str(SPEC))
+    validate_openapi(data, base_uri=base_uri)
