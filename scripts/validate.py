@@ -12,9 +12,14 @@ from __future__ import annotations
 
 import copy as copy_module
 import functools
+import os
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
+
+# openapi-spec-validator switches to the Rust backend when jsonschema-rs happens to be
+# installed, and its messages differ; the same spec must get the same report everywhere.
+os.environ["OPENAPI_SPEC_VALIDATOR_SCHEMA_VALIDATOR_BACKEND"] = "jsonschema"
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
