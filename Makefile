@@ -11,7 +11,7 @@ PY    := $(VENV)/bin/python
 READY := $(VENV)/.ready
 TARGET_ARGS := --spec "$(SPEC)" --out "$(OUT)" --package "$(PACKAGE)"
 
-.PHONY: build validate check conformance test lint lint-spec bench venv clean
+.PHONY: build validate check conformance test lint lint-spec mock bench venv clean
 
 build: $(READY)
 	@$(PY) -m scripts build $(TARGET_ARGS)
@@ -44,6 +44,10 @@ lint-spec: node_modules/.ready
 node_modules/.ready: package.json package-lock.json
 	@npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
+
+PORT ?= 4010
+mock: $(READY)
+	@$(PY) -m scripts.mock --port $(PORT) --spec "$(SPEC)"
 
 bench: $(READY)
 	@$(PY) -m bench

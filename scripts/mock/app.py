@@ -1,0 +1,159 @@
+"""The Starlette application: every request runs one pipeline that the spec drives.
+
+Order: latency, then routing (404, 405), injected faults (429, 5xx), credentials (401),
+validation (400), and last the operation's role: a task-delivering operation starts a job
+and answers its ID, the job query answers the job's state. An operation with neither role
+answers 501, the spec's status for a function the service does not support.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Match, NoMatchFound
+from starlette.types import Receive, Scope, Send
+
+from scripts.mock.api import Api, JobQuery, Operation, TaskDelivery, load_api
+from scripts.mock.errors import (
+    ILLEGAL_REQUEST,
+    NO_SUCH_JOB,
+    REQUEST_ERROR,
+    SYSTEM_ERROR,
+    UNAUTHENTICATED,
+    error_response,
+)
+from scripts.mock.faults import Faults
+from scripts.mock.jobs import JobStore, job_type_for, server_ids
+from scripts.mock.options import MockOptions
+from scripts.mock.routing import Router, WrongMethod
+from scripts.mock.validation import InvalidRequestError, validate_request
+
+REQUEST_ID_HEADER = "X-Request-Id"
+
+
+def create_app(options: MockOptions) -> Starlette:
+    """The mock as an ASGI application serving the spec ``options.spec`` names."""
+    route = SpecRoute(load_api(options.spec), options)
+    return Starlette(routes=[route], exception_handlers={Exception: _crashed})
+
+
+class SpecRoute(BaseRoute):
+    """The one Starlette route: takes every HTTP request and answers it as the spec says.
+
+    Starlette's own routes match the decoded path with patterns that stop at a newline or an
+    encoded "/" inside a parameter; this route leaves matching to the spec's :class:`Router`.
+    """
+
+    def __init__(self, api: Api, options: MockOptions) -> None:
+        self._options = options
+        self._router = Router(api.operations)
+        self._faults = Faults(options)
+        self._jobs = JobStore(options.job_duration)
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        return (Match.FULL if scope["type"] == "http" else Match.NONE), {}
+
+    def url_path_for(self, name: str, /, **path_params: Any) -> Any:
+        raise NoMatchFound(name, path_params)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await self._answer(Request(scope, receive))
+        await _with_request_id(response)(scope, receive, send)
+
+    async def _answer(self, request: Request) -> Response:
+        await self._faults.delay()
+        # The raw path keeps a percent-encoded "/" inside its parameter.
+        raw_path: bytes = request.scope.get("raw_path") or request.scope["path"].encode()
+        path = raw_path.decode("utf-8", errors="replace")
+        found = self._router.match(request.method, path)
+        if found is None:
+            return error_response(404, REQUEST_ERROR, f"No API operation is at {path}.")
+        if isinstance(found, WrongMethod):
+            allowed = ", ".join(found.allowed)
+            message = f"{request.method} is not allowed on {path}; allowed: {allowed}."
+            return error_response(405, REQUEST_ERROR, message, headers={"Allow": allowed})
+        fault = self._faults.draw()
+        if fault is not None:
+            headers = {} if fault.retry_after is None else {"Retry-After": str(fault.retry_after)}
+            return error_response(fault.status, fault.code, fault.message, headers=headers)
+        operation = found.operation
+        if self._options.auth and not self._authorized(operation, request.headers):
+            return _unauthorized(operation, request.headers)
+        try:
+            body = validate_request(
+                operation,
+                path=found.path_parameters,
+                query=request.query_params,
+                headers=request.headers,
+                body=await request.body(),
+            )
+        except InvalidRequestError as exc:
+            return error_response(400, ILLEGAL_REQUEST, str(exc), details=exc.problems)
+        role = operation.role
+        if isinstance(role, TaskDelivery):
+            return self._deliver(operation, role, found.path_parameters, body)
+        if isinstance(role, JobQuery):
+            return self._show_job(role, found.path_parameters)
+        message = f"The mock has no behaviour for {operation.operation_id}."
+        return error_response(501, SYSTEM_ERROR, message)
+
+    def _authorized(self, operation: Operation, headers: Mapping[str, str]) -> bool:
+        if not operation.security:
+            return True
+        return any(
+            all(self._valid_token(headers.get(name)) for name in alternative)
+            for alternative in operation.security
+        )
+
+    def _valid_token(self, token: str | None) -> bool:
+        if not token:
+            return False
+        expected = self._options.token
+        return expected is None or secrets.compare_digest(token.encode(), expected.encode())
+
+    def _deliver(
+        self, operation: Operation, task: TaskDelivery, parameters: dict[str, str], body: Any
+    ) -> Response:
+        shape = operation.body.shape_of(body) if operation.body is not None else None
+        scope = {query_parameter: parameters[own] for query_parameter, own in task.scope}
+        job = self._jobs.deliver(
+            job_type_for(shape or operation.operation_id), server_ids(body), scope
+        )
+        answer: Any = job.job_id
+        for token in reversed(task.job_id_pointer):
+            answer = {token: answer}
+        return JSONResponse(answer, status_code=task.status)
+
+    def _show_job(self, query: JobQuery, parameters: dict[str, str]) -> Response:
+        job_id = parameters[query.job_id_parameter]
+        state = self._jobs.state(job_id, parameters)
+        if state is None:
+            return error_response(
+                404, NO_SUCH_JOB, f"Failed to query system tasks: no job {job_id}."
+            )
+        return JSONResponse(state)
+
+
+def _unauthorized(operation: Operation, headers: Mapping[str, str]) -> Response:
+    names = [name for alternative in operation.security for name in alternative]
+    if any(headers.get(name) for name in names):
+        return error_response(401, UNAUTHENTICATED, "Invalid token.")
+    return error_response(401, UNAUTHENTICATED, f"A token is required in {' or '.join(names)}.")
+
+
+async def _crashed(request: Request, exc: Exception) -> Response:
+    # A bug in the mock still answers in the envelope, so clients under test see a 500 they
+    # can parse; the traceback goes to the server log.
+    message = f"The mock failed: {type(exc).__name__}."
+    return _with_request_id(error_response(500, SYSTEM_ERROR, message))
+
+
+def _with_request_id(response: Response) -> Response:
+    response.headers[REQUEST_ID_HEADER] = uuid.uuid4().hex
+    return response
