@@ -25,11 +25,21 @@ PYPROJECT = PROJECT_ROOT / "pyproject.toml"
 
 
 @functools.cache
+def _pyproject() -> dict[str, Any]:
+    with PYPROJECT.open("rb") as handle:
+        table: dict[str, Any] = tomllib.load(handle)
+    return table
+
+
 def generator_options() -> dict[str, Any]:
     """The ``[tool.datamodel-codegen]`` table with option names turned into keyword names."""
-    with PYPROJECT.open("rb") as handle:
-        table = tomllib.load(handle).get("tool", {}).get("datamodel-codegen", {})
+    table = _pyproject().get("tool", {}).get("datamodel-codegen", {})
     return {key.replace("-", "_"): value for key, value in table.items()}
+
+
+def project_version() -> str:
+    """The version of this project, which generated packages carry as ``__version__``."""
+    return str(_pyproject()["project"]["version"])
 
 
 def render_models(data: dict[str, Any], spec_name: str) -> str:

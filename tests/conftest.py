@@ -1,16 +1,22 @@
-"""Shared fixtures: the project's paths, the pipeline's command line, snapshots of folders."""
+"""Shared fixtures: the project's paths, the pipeline's command line, snapshots of folders,
+and clients of both kinds aimed at a real scripted server on loopback."""
 
 from __future__ import annotations
 
 import hashlib
+import inspect
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
+from ecs_tasks import AsyncClient, Client
+from scripted_server import ScriptedServer
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "spec" / "openapi.yaml"
@@ -67,4 +73,59 @@ def existing_output(built_once: Path, tmp_path: Path) -> Path:
     return out
 
 
-SnapshotFn = Callable[[Path], dict[str, str]]
+TOKEN = "tok-SECRET-1f2e3d4c5b6a"
+PROJECT = "proj1"
+
+AnyClient = Client | AsyncClient
+
+
+async def call(result: Any) -> Any:
+    """Let one test body drive both clients: await the result if the call was async."""
+    if inspect.isawaitable(result):
+        return await result
+    return result
+
+
+@pytest.fixture
+def server() -> Iterator[ScriptedServer]:
+    srv = ScriptedServer()
+    yield srv
+    srv.close()
+
+
+@pytest.fixture(params=["sync", "async"])
+def mode(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+async def make_client(mode: str, server: ScriptedServer) -> AsyncIterator[Callable[..., AnyClient]]:
+    """make_client(**options) builds a Client or AsyncClient aimed at the scripted server.
+
+    `transport=` wraps an httpx transport in a caller-owned HTTP client, closed here too.
+    """
+    clients: list[AnyClient] = []
+    http_clients: list[httpx.Client | httpx.AsyncClient] = []
+
+    def make(*, base_url: str | None = None, transport: Any = None, **options: Any) -> AnyClient:
+        options.setdefault("token", TOKEN)
+        if transport is not None:
+            http_kind = httpx.Client if mode == "sync" else httpx.AsyncClient
+            options["http_client"] = http_kind(transport=transport)
+            http_clients.append(options["http_client"])
+        kind = Client if mode == "sync" else AsyncClient
+        client = kind(base_url or server.url, PROJECT, **options)
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        if isinstance(client, AsyncClient):
+            await client.close()
+        else:
+            client.close()
+    for http in http_clients:
+        if isinstance(http, httpx.AsyncClient):
+            await http.aclose()
+        else:
+            http.close()

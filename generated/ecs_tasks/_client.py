@@ -1,0 +1,333 @@
+# Docstrings carry the spec's text line for line, which no formatter wraps:
+# ruff: noqa: E501
+"""One thin method per operation, on a blocking and an asyncio client.
+
+The operations of ECS Asynchronous Task API, generated from the spec; the request loop,
+retries and errors live in _base_client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import PrivateAttr
+
+from . import models
+from ._base_client import CLIENT_CONTEXT_KEY, AsyncBaseClient, Operation, SyncBaseClient
+from ._waiter import (
+    AsyncClock,
+    AsyncSystemClock,
+    Clock,
+    ProgressCallback,
+    SystemClock,
+    WaiterSpec,
+    async_wait,
+    wait,
+)
+
+__all__ = ["AsyncClient", "AsyncDeliveredTask", "Client", "DeliveredTask"]
+
+_SHOW_JOB = Operation(
+    "GET",
+    "/v1/{project_id}/jobs/{job_id}",
+    idempotent=True,
+)
+_BATCH_SERVER_ACTION = Operation(
+    "POST",
+    "/v1/{project_id}/cloudservers/action",
+    body_type=models.BatchServerActionRequest,
+)
+_DELETE_SERVERS = Operation(
+    "POST",
+    "/v1/{project_id}/cloudservers/delete",
+    body_type=models.DeleteServersRequest,
+)
+
+# From the `x-waiter` extension of ShowJob.
+_JOB_WAITER = WaiterSpec(
+    status="/status",
+    success=("SUCCESS",),
+    failure=("FAIL",),
+)
+
+DEFAULT_POLL_INTERVAL = 1.0
+DEFAULT_MAX_INTERVAL = 15.0
+
+
+class _BoundTask(models.TaskResponse):
+    """A task delivery response that remembers the client it came from, to wait on the job."""
+
+    _client: Any = PrivateAttr(default=None)
+
+    def model_post_init(self, context: Any, /) -> None:
+        if isinstance(context, dict):
+            self._client = context.get(CLIENT_CONTEXT_KEY)
+
+    def __eq__(self, other: object) -> bool:
+        # The client is plumbing, not data: compare as the plain response model would.
+        if isinstance(other, models.TaskResponse):
+            return dict(self) == dict(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def _client_of(self, kind: type[Any]) -> Any:
+        if not isinstance(self._client, kind):
+            raise RuntimeError(
+                f"this {type(self).__name__} did not come from a {kind.__name__}; "
+                f"call {kind.__name__}.wait_for_job(job_id) instead"
+            )
+        return self._client
+
+
+class DeliveredTask(_BoundTask):
+    """The answer to a task-delivering call of `Client`: a TaskResponse that can wait."""
+
+    def wait(
+        self,
+        *,
+        timeout: float,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        max_interval: float = DEFAULT_MAX_INTERVAL,
+        on_progress: ProgressCallback | None = None,
+    ) -> models.Job:
+        """Wait for this task's job; see `Client.wait_for_job`."""
+        client: Client = self._client_of(Client)
+        return client.wait_for_job(
+            self.job_id,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            max_interval=max_interval,
+            on_progress=on_progress,
+        )
+
+
+class AsyncDeliveredTask(_BoundTask):
+    """The answer to a task-delivering call of `AsyncClient`: a TaskResponse that can wait."""
+
+    async def wait(
+        self,
+        *,
+        timeout: float,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        max_interval: float = DEFAULT_MAX_INTERVAL,
+        on_progress: ProgressCallback | None = None,
+    ) -> models.Job:
+        """Wait for this task's job; see `AsyncClient.wait_for_job`."""
+        client: AsyncClient = self._client_of(AsyncClient)
+        return await client.wait_for_job(
+            self.job_id,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            max_interval=max_interval,
+            on_progress=on_progress,
+        )
+
+
+class Client(SyncBaseClient):
+    """Blocking client for ECS Asynchronous Task API.
+
+    Use it as a context manager or call close() when done.
+    """
+
+    def show_job(
+        self,
+        job_id: str,
+    ) -> models.Job:
+        """Query the status of a job
+
+        Returns the current state of an asynchronous job, including its
+        sub-jobs. Poll this operation with the `job_id` a task-delivering
+        request returned until `status` is `SUCCESS` or `FAIL` (D16).
+        `INIT` and `RUNNING` mean the job is not finished yet.
+        """
+        return self._request(
+            _SHOW_JOB,
+            models.Job,
+            path_params={
+                "job_id": str(job_id),
+            },
+        )
+
+    def batch_server_action(
+        self,
+        body: models.BatchServerActionRequest | Mapping[str, Any],
+    ) -> DeliveredTask:
+        """Start, stop or reboot ECSs in a batch
+
+        Starts (`os-start`), stops (`os-stop`) or reboots (`reboot`) up to
+        1,000 ECSs with one request. The body holds exactly one of the three
+        keys; the three documented operations share this path and method, so
+        they are one operation here (D12). For a stop `type` is optional and
+        defaults to `SOFT`; for a reboot it is required (D13).
+
+        The request only delivers a task: poll ShowJob with the returned
+        `job_id` to learn when the ECSs have changed state.
+        """
+        return self._request(
+            _BATCH_SERVER_ACTION,
+            DeliveredTask,
+            body=body,
+        )
+
+    def delete_servers(
+        self,
+        body: models.DeleteServersRequest | Mapping[str, Any],
+    ) -> DeliveredTask:
+        """Delete ECSs in a batch
+
+        Deletes up to 1,000 ECSs with one request. By default their EIPs
+        are only unbound and their data disks only detached; set
+        `delete_publicip` or `delete_volume` to remove them as well. An
+        illegal body is answered with `400` and code `Ecs.0005`.
+
+        The request only delivers a task: poll ShowJob with the returned
+        `job_id` to learn when the ECSs are gone.
+        """
+        return self._request(
+            _DELETE_SERVERS,
+            DeliveredTask,
+            body=body,
+        )
+
+    def wait_for_job(
+        self,
+        job_id: str,
+        *,
+        timeout: float,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        max_interval: float = DEFAULT_MAX_INTERVAL,
+        on_progress: ProgressCallback | None = None,
+        _clock: Clock | None = None,
+    ) -> models.Job:
+        """Poll the job until it succeeds, and return it.
+
+        Raises JobFailedError when the job fails and JobTimeoutError once `timeout` seconds
+        have passed, whatever happened meanwhile. Polls back off from `poll_interval` to
+        `max_interval` seconds; connection errors, 408, 429 and 5xx answers are ridden out.
+        `on_progress(job)` is called after every successful poll.
+        """
+
+        def poll(seconds_left: float) -> models.Job:
+            return self._request(
+                _SHOW_JOB,
+                models.Job,
+                path_params={"job_id": job_id},
+                time_limit=seconds_left,
+                max_retries=0,
+            )
+
+        return wait(
+            poll,
+            _JOB_WAITER,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            max_interval=max_interval,
+            on_progress=on_progress,
+            clock=_clock or SystemClock(),
+        )
+
+
+class AsyncClient(AsyncBaseClient):
+    """asyncio client for ECS Asynchronous Task API.
+
+    Use it as `async with` or await close() when done.
+    """
+
+    async def show_job(
+        self,
+        job_id: str,
+    ) -> models.Job:
+        """Query the status of a job
+
+        Returns the current state of an asynchronous job, including its
+        sub-jobs. Poll this operation with the `job_id` a task-delivering
+        request returned until `status` is `SUCCESS` or `FAIL` (D16).
+        `INIT` and `RUNNING` mean the job is not finished yet.
+        """
+        return await self._request(
+            _SHOW_JOB,
+            models.Job,
+            path_params={
+                "job_id": str(job_id),
+            },
+        )
+
+    async def batch_server_action(
+        self,
+        body: models.BatchServerActionRequest | Mapping[str, Any],
+    ) -> AsyncDeliveredTask:
+        """Start, stop or reboot ECSs in a batch
+
+        Starts (`os-start`), stops (`os-stop`) or reboots (`reboot`) up to
+        1,000 ECSs with one request. The body holds exactly one of the three
+        keys; the three documented operations share this path and method, so
+        they are one operation here (D12). For a stop `type` is optional and
+        defaults to `SOFT`; for a reboot it is required (D13).
+
+        The request only delivers a task: poll ShowJob with the returned
+        `job_id` to learn when the ECSs have changed state.
+        """
+        return await self._request(
+            _BATCH_SERVER_ACTION,
+            AsyncDeliveredTask,
+            body=body,
+        )
+
+    async def delete_servers(
+        self,
+        body: models.DeleteServersRequest | Mapping[str, Any],
+    ) -> AsyncDeliveredTask:
+        """Delete ECSs in a batch
+
+        Deletes up to 1,000 ECSs with one request. By default their EIPs
+        are only unbound and their data disks only detached; set
+        `delete_publicip` or `delete_volume` to remove them as well. An
+        illegal body is answered with `400` and code `Ecs.0005`.
+
+        The request only delivers a task: poll ShowJob with the returned
+        `job_id` to learn when the ECSs are gone.
+        """
+        return await self._request(
+            _DELETE_SERVERS,
+            AsyncDeliveredTask,
+            body=body,
+        )
+
+    async def wait_for_job(
+        self,
+        job_id: str,
+        *,
+        timeout: float,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        max_interval: float = DEFAULT_MAX_INTERVAL,
+        on_progress: ProgressCallback | None = None,
+        _clock: AsyncClock | None = None,
+    ) -> models.Job:
+        """Poll the job until it succeeds, and return it.
+
+        Raises JobFailedError when the job fails and JobTimeoutError once `timeout` seconds
+        have passed, whatever happened meanwhile. Polls back off from `poll_interval` to
+        `max_interval` seconds; connection errors, 408, 429 and 5xx answers are ridden out.
+        `on_progress(job)` is called after every successful poll.
+        """
+
+        async def poll(seconds_left: float) -> models.Job:
+            return await self._request(
+                _SHOW_JOB,
+                models.Job,
+                path_params={"job_id": job_id},
+                time_limit=seconds_left,
+                max_retries=0,
+            )
+
+        return await async_wait(
+            poll,
+            _JOB_WAITER,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            max_interval=max_interval,
+            on_progress=on_progress,
+            clock=_clock or AsyncSystemClock(),
+        )
