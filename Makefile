@@ -30,8 +30,8 @@ test: $(READY) lint
 	@$(PY) -m pytest -q
 
 lint: $(READY)
-	@$(PY) -m ruff check scripts tests generated
-	@$(PY) -m ruff format --check --quiet scripts tests generated
+	@$(PY) -m ruff check scripts tests bench generated
+	@$(PY) -m ruff format --check --quiet scripts tests bench generated
 	@$(PY) -m mypy scripts generated/$(PACKAGE)
 
 # The linters other teams run on the published spec (needs Node.js; versions pinned in package.json).
@@ -50,7 +50,7 @@ mock: $(READY)
 	@$(PY) -m scripts.mock --port $(PORT) --spec "$(SPEC)"
 
 bench: $(READY)
-	@$(PY) -m bench
+	@PYTHONPATH=generated:. $(PY) -m bench $(BENCH)
 
 venv: $(READY)
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from ecs_tasks import AsyncClient, Client
 from scripted_server import ScriptedServer
 

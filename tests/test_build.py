@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import GENERATED, ROOT, SPEC, SPECS, run_pipeline, snapshot
 from openapi_spec_validator import validate as validate_openapi
 
+from conftest import GENERATED, ROOT, SPEC, SPECS, run_pipeline, snapshot
 from scripts import build as build_module
 from scripts.build import Target
 

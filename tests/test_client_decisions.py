@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 
 import httpx
 import pytest
+
 from ecs_tasks import RequestValidationError, models
 from ecs_tasks._base_client import (
     RetryPolicy,

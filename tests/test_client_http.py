@@ -9,9 +9,10 @@ from collections.abc import Callable
 from email.utils import formatdate
 from typing import Any
 
-import ecs_tasks
 import httpx
 import pytest
+
+import ecs_tasks
 from conftest import PROJECT, TOKEN, call
 from ecs_tasks import (
     ApiConnectionError,

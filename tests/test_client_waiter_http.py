@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 import pytest
+
 from conftest import call
 from ecs_tasks import (
     ApiError,

@@ -22,6 +22,7 @@ import hypothesis
 import pytest
 import schemathesis
 import yaml
+
 from mock_helpers import (
     ACTION,
     DELETE,
@@ -40,7 +41,6 @@ from mock_helpers import (
     servers,
     serving,
 )
-
 from scripts.mock import DEFAULT_SPEC, run_mock
 from scripts.mock.api import SpecNotServableError, build_api
 from scripts.mock.jobs import JobStore

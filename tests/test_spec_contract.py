@@ -10,10 +10,10 @@ from typing import Any
 import docutils.core
 import docutils.nodes
 import pytest
-from conftest import SOURCE_DOCS, SPEC, SPECS
-from ecs_tasks import models
 from pydantic import BaseModel, TypeAdapter
 
+from conftest import SOURCE_DOCS, SPEC, SPECS
+from ecs_tasks import models
 from scripts.bundle import bundle
 from scripts.conformance import check_docs
 from scripts.problems import split_pointer

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from conftest import SPEC, SPECS, run_pipeline, snapshot
 
 INVALID = SPECS / "invalid"
