@@ -24,6 +24,12 @@ try:  # libyaml is bundled with PyYAML's wheels; the pure-Python loader is the f
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
+#: Larger files are refused before parsing: no real API description comes near this size.
+MAX_FILE_BYTES = 20 * 1024 * 1024
+#: Values a document may expand to; YAML aliases nested in each other (a "billion laughs")
+#: would otherwise expand exponentially and exhaust memory.
+MAX_VALUES = 5_000_000
+
 _JSON_SCALAR_TAGS = {
     "tag:yaml.org,2002:int",
     "tag:yaml.org,2002:float",
@@ -81,6 +87,12 @@ def load_spec(path: Path) -> Document:
 
 def parse_spec(path: Path, raw: bytes, *, digest: str = "") -> Document:
     """Parse the bytes of a spec file that lives at ``path``."""
+    if len(raw) > MAX_FILE_BYTES:
+        size = f"{len(raw) / 1024 / 1024:.1f} MiB"
+        limit = f"{MAX_FILE_BYTES // 1024 // 1024} MiB"
+        raise SpecError(
+            [Problem(path, 1, 1, f"the file is {size}; files over {limit} are refused")]
+        )
     text = _decode(path, raw)
     try:
         node = yaml.compose(text, Loader=_Loader)
@@ -93,6 +105,9 @@ def parse_spec(path: Path, raw: bytes, *, digest: str = "") -> Document:
         raise SpecError([Problem(path, 1, 1, f"YAML error: {exc}")]) from None
     if node is None:
         raise SpecError([Problem(path, 1, 1, "the file is empty: expected an OpenAPI document")])
+    if _expanded_size(node, {}) > MAX_VALUES:
+        message = f"the document expands to more than {MAX_VALUES:,} values (nested YAML aliases?)"
+        raise SpecError([Problem(path, 1, 1, message)])
     builder = _Builder(path)
     data = builder.build(node, "")
     if builder.problems:
@@ -118,6 +133,23 @@ def _decode(path: Path, raw: bytes) -> str:
         message = "a NUL character is not allowed in YAML (write it as \\0 in a quoted string)"
         raise SpecError([Problem(path, line, column, message)])
     return text
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
+    """How many values ``node`` becomes once every alias is expanded, counted without
+    expanding anything: each node's size is computed once, however often it is referred to."""
+    known = sizes.get(id(node))
+    if known is not None:
+        return known
+    sizes[id(node)] = 1  # an alias cycle counts once here; the builder reports it
+    if isinstance(node, yaml.SequenceNode):
+        size = 1 + sum(_expanded_size(item, sizes) for item in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        size = 1 + sum(_expanded_size(v, sizes) for _, v in node.value)
+    else:
+        size = 1
+    sizes[id(node)] = size
+    return size
 
 
 class _Builder:

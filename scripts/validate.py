@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy as copy_module
 import functools
 import os
+import re
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
@@ -69,6 +70,8 @@ def validate(spec: Bundle) -> list[Problem]:
     for pointer, message in _operation_id_problems(data):
         problems.append(spec.locate(pointer, message))
     for pointer, message in _example_problems(data):
+        problems.append(spec.locate(pointer, message))
+    for pointer, message in _field_name_problems(data):
         problems.append(spec.locate(pointer, message))
     return problems
 
@@ -242,6 +245,40 @@ def _operation_id_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
                 yield join_pointer(pointer, "operationId"), message
             else:
                 first[operation_id] = join_pointer(pointer, "operationId")
+
+
+# --- names that generated code cannot tell apart ---------------------------------------------
+
+
+def python_field_name(name: str) -> str:
+    """The identifier a property name becomes in generated models (as the model generator
+    spells it: characters that cannot be in an identifier become underscores)."""
+    field = re.sub(r"\W", "_", name)
+    return "_" + field if field[:1].isdigit() else field
+
+
+def _field_name_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """Properties of one schema whose names become the same Python field (``job-id``,
+    ``job_id``): the model generator would keep one and silently drop the other."""
+    components = (data.get("components") or {}).get("schemas") or {}
+    roots = [(join_pointer("", "components", "schemas", n), s) for n, s in components.items()]
+    roots += [(join_pointer(p, "schema"), c["schema"]) for p, c in _schema_carriers(data)]
+    for root_pointer, root in roots:
+        for pointer, schema in _subschemas(root, root_pointer):
+            properties = schema.get("properties")
+            if not isinstance(properties, dict):
+                continue
+            seen: dict[str, str] = {}
+            for name in properties:
+                field = python_field_name(name)
+                if field in seen:
+                    message = (
+                        f"properties '{seen[field]}' and '{name}' would both become the Python "
+                        f"field '{field}'; rename one"
+                    )
+                    yield join_pointer(pointer, "properties", name), message
+                else:
+                    seen[field] = name
 
 
 # --- examples --------------------------------------------------------------------------------

@@ -104,7 +104,8 @@ def quote_path_param(value: str) -> str:
     return quote(value, safe="")
 
 
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+# Any name but braces and slashes: specs name path parameters `job-id`, `job.id`, ...
+_PLACEHOLDER = re.compile(r"\{([^{}/]+)\}")
 
 
 def build_url(base_url: str, path_template: str, params: Mapping[str, str]) -> str:
