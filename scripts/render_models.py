@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import functools
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
 from scripts.problems import Problem, SpecError
-from scripts.templating import docstring
+from scripts.templating import docstring, environment
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -59,9 +60,17 @@ def render_models(data: dict[str, Any], spec_name: str) -> str:
             'Do not edit: change the spec and run `make build`."""'
         ),
     }
+    if not ((data.get("components") or {}).get("schemas")):
+        # The generator refuses a spec without component schemas; the package still needs
+        # its (empty) models module.
+        context = {"title": title, "header": options["custom_file_header"]}
+        return environment().get_template("client/models_empty.py.jinja").render(context)
     config = GenerateConfig.model_validate(options)
     try:
-        source = generate(data, config=config)
+        with warnings.catch_warnings():
+            # Its warnings are advice for command-line users; problems come back as errors.
+            warnings.simplefilter("ignore")
+            source = generate(data, config=config)
     except Exception as exc:  # the generator raises many kinds; each is a spec it cannot model
         message = f"datamodel-code-generator cannot model this spec: {' '.join(str(exc).split())}"
         raise SpecError([Problem(Path(spec_name), 1, 1, message)]) from None

@@ -196,7 +196,13 @@ def _most_specific(error: ValidationError) -> ValidationError:
 
 
 def _validator_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    version = str(data.get("openapi", ""))
+    if "openapi" not in data:
+        if "swagger" in data:
+            yield "/swagger", "Swagger (OpenAPI 2.0) is not supported: convert it to OpenAPI 3"
+        else:
+            yield "", "not an OpenAPI document: the 'openapi' version field is missing"
+        return
+    version = str(data["openapi"])
     if not version.startswith(("3.0.", "3.1.")):
         yield "/openapi", f"unsupported OpenAPI version '{version}': expected 3.0.x or 3.1.x"
         return

@@ -1,0 +1,413 @@
+"""Specs written to break the pipeline: each ends in a located error or in sound output.
+
+A case that must fail is checked for exit status 1, one located problem line naming what is
+wrong, no traceback, and an OUT folder left exactly as it was. A case that must build is
+checked for code that compiles, passes ruff and mypy, and carries the spec's text intact.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import itertools
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from conftest import ROOT, run_pipeline, snapshot
+
+HEAD = 'openapi: 3.1.0\ninfo:\n  title: Hostile\n  version: "1"\n'
+NASTY = (
+    "triple \"\"\" and ''' quotes, {{ jinja }} {% block x %}, </script>"
+    "<img src=x onerror=alert(1)>, a NUL \x00 and a trailing backslash \\"
+)
+
+
+def schemas(body: str, paths: str = "paths: {}\n") -> str:
+    return HEAD + paths + "components:\n  schemas:\n" + body
+
+
+@dataclass(frozen=True)
+class Case:
+    files: dict[str, str | bytes]
+    error: str | None = None  # a fragment of the one expected problem line
+    check: Callable[[Path, str], None] | None = None  # (OUT, package) -> assertions
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _models(out: Path, package: str) -> str:
+    return (out / package / "models.py").read_text()
+
+
+def _import(out: Path, package: str, module: str = "models") -> Any:
+    sys.path.insert(0, str(out))
+    try:
+        return importlib.import_module(f"{package}.{module}")
+    finally:
+        sys.path.remove(str(out))
+
+
+def _attribute_docs(source: str, class_name: str) -> dict[str, str]:
+    """Field name -> the docstring written under it, as Python reads it back."""
+    tree = ast.parse(source)
+    cls = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == class_name)
+    docs: dict[str, str] = {}
+    body = cls.body
+    for before, after in itertools.pairwise(body):
+        if isinstance(before, ast.AnnAssign) and isinstance(after, ast.Expr):
+            assert isinstance(before.target, ast.Name)
+            docs[before.target.id] = ast.literal_eval(after.value).strip()
+    return docs
+
+
+def check_keywords(out: Path, package: str) -> None:
+    models = _import(out, package)
+    thing = models.Class.model_validate(
+        {"from": "a", "type": "b", "id": 1, "list": ["x"], "json": "j"}
+    )
+    assert thing.model_dump(by_alias=True, exclude_unset=True) == {
+        "from": "a",
+        "type": "b",
+        "id": 1,
+        "list": ["x"],
+        "json": "j",
+    }
+    assert {member.value for member in models.From} == {"class", "", "a b", "import"}
+
+
+def check_case_collision(out: Path, package: str) -> None:
+    source = _models(out, package)
+    classes = [n.name for n in ast.parse(source).body if isinstance(n, ast.ClassDef)]
+    assert len(classes) == 2 and "Job" in classes
+
+
+def check_unicode(out: Path, package: str) -> None:
+    models = _import(out, package)
+    value = {"名前": "山田", "café": "au lait"}
+    assert (
+        models.Person.model_validate(value).model_dump(by_alias=True, exclude_unset=True) == value
+    )
+    assert "Ünïcödé ✓ 名前" in (models.Person.__doc__ or "")
+
+
+def check_text_intact(out: Path, package: str) -> None:
+    docs = _attribute_docs(_models(out, package), "Texty")
+    assert docs["a"] == NASTY.rstrip()
+    client = _import(out, package, "_client")
+    assert NASTY.rstrip() in (client.Client.get_texty.__doc__ or "")
+    assert NASTY.split(",")[0] in (_import(out, package, "__init__").__doc__ or "")
+
+
+def check_recursive(out: Path, package: str) -> None:
+    models = _import(out, package)
+    tree = models.Node.model_validate({"name": "a", "children": [{"name": "b", "children": []}]})
+    assert tree.children[0].name == "b"
+
+
+def check_operation_names(out: Path, package: str) -> None:
+    client = _import(out, package, "_client").Client
+    names = {"get_thing", "get_thing_", "class_", "_123go"}
+    assert names <= set(dir(client)), sorted(set(dir(client)) - set(dir(object)))
+
+
+def check_hyphen_path_parameter(out: Path, package: str) -> None:
+    seen: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.raw_path.decode())
+        return httpx.Response(200, json={"name": "x"})
+
+    client_module = _import(out, package, "_client")
+    http = httpx.Client(transport=httpx.MockTransport(answer))
+    with client_module.Client("https://api.example", http_client=http) as client:
+        client.get_thing("a/b", version=2)
+    assert seen == ["/things/a%2Fb?version=2"]
+
+
+def check_builds(out: Path, package: str) -> None:
+    assert (out / package / "models.py").is_file()
+
+
+def _nested(depth: int) -> str:
+    return HEAD + "paths: {}\nx-deep: " + "[" * depth + "]" * depth + "\n"
+
+
+def _laughs() -> str:
+    lines = [HEAD + "paths: {}", "x-a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    lines += [f"x-a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
+    return "\n".join(lines) + "\n"
+
+
+OPERATION = """paths:
+  /things:
+    get:
+      operationId: {op}
+      responses:
+        '200':
+          description: ok
+"""
+
+CASES: dict[str, Case] = {
+    # --- must fail, located ---
+    "yaml-syntax": Case({"openapi.yaml": HEAD + "paths:\n  /x: {get: [}\n"}, "YAML syntax error"),
+    "duplicate-key": Case(
+        {"openapi.yaml": HEAD + "paths: {}\npaths: {}\n"}, "duplicate key 'paths'"
+    ),
+    "tab-indent": Case({"openapi.yaml": HEAD + "paths:\n\t/x: {}\n"}, "YAML syntax error"),
+    "not-utf8": Case({"openapi.yaml": HEAD.encode() + b"x-t: caf\xe9\n"}, "not UTF-8"),
+    "empty": Case({"openapi.yaml": ""}, "the file is empty"),
+    "only-comments": Case({"openapi.yaml": "# nothing\n\n"}, "the file is empty"),
+    "huge-file": Case(
+        {"openapi.yaml": HEAD + "paths: {}\nx-big: '" + "x" * (50 * 1024 * 1024) + "'\n"},
+        "files over 20 MiB are refused",
+    ),
+    "deep-nesting": Case({"openapi.yaml": _nested(5000)}, "maximum nesting depth"),
+    "alias-bomb": Case({"openapi.yaml": _laughs()}, "expands to more than 5,000,000 values"),
+    "recursive-alias": Case(
+        {"openapi.yaml": HEAD + "paths: {}\nx-a: &a [1, *a]\n"}, "alias refers to a node"
+    ),
+    "raw-nul": Case({"openapi.yaml": HEAD + "paths: {}\nx-t: 'a\x00b'\n"}, "NUL character"),
+    "not-a-number": Case({"openapi.yaml": HEAD + "paths: {}\nx-n: .inf\n"}, "not a JSON number"),
+    "top-level-list": Case({"openapi.yaml": "- openapi\n- 3.1.0\n"}, "must be a mapping"),
+    "swagger-2": Case(
+        {"openapi.yaml": 'swagger: "2.0"\ninfo: {title: t, version: "1"}\npaths: {}\n'},
+        "Swagger (OpenAPI 2.0) is not supported",
+    ),
+    "cyclic-ref": Case(
+        {
+            "openapi.yaml": schemas("    A:\n      $ref: B.yaml\n"),
+            "B.yaml": "$ref: A.yaml\n",
+            "A.yaml": "$ref: B.yaml\n",
+        },
+        "cyclic $ref",
+    ),
+    "missing-file": Case(
+        {"openapi.yaml": schemas("    A:\n      $ref: nope.yaml\n")}, "no such file"
+    ),
+    "ref-to-folder": Case(
+        {"openapi.yaml": schemas("    A:\n      $ref: sub\n"), "sub/keep.yaml": "{}\n"},
+        "is a directory",
+    ),
+    "climbing-ref": Case(
+        {"openapi.yaml": schemas("    A:\n      $ref: ../../etc/passwd\n")},
+        "points outside the spec's folder",
+    ),
+    "remote-ref": Case(
+        {"openapi.yaml": schemas("    A:\n      $ref: 'http://127.0.0.1:9/x.yaml'\n")},
+        "remote $ref 'http://127.0.0.1:9/x.yaml' refused",
+    ),
+    "non-string-ref": Case(
+        {"openapi.yaml": schemas("    A:\n      $ref: 42\n")}, "$ref must be a string"
+    ),
+    "duplicate-operation-ids": Case(
+        {
+            "openapi.yaml": HEAD
+            + OPERATION.format(op="same")
+            + "  /others:\n    get:\n      operationId: same\n      responses:\n"
+            "        '200':\n          description: ok\n"
+        },
+        "operationId 'same' is not unique",
+    ),
+    "fields-collide": Case(
+        {
+            "openapi.yaml": schemas(
+                "    Job:\n      type: object\n      properties:\n"
+                "        job-id: {type: string}\n        job_id: {type: integer}\n"
+            )
+        },
+        "would both become the Python field 'job_id'",
+    ),
+    "non-ascii-schema-name": Case(
+        {"openapi.yaml": schemas("    Größe:\n      type: string\n")}, "does not match"
+    ),
+    # --- must build, soundly ---
+    "keywords-and-builtins": Case(
+        {
+            "openapi.yaml": schemas(
+                "    class:\n      type: object\n      properties:\n"
+                "        from: {type: string}\n        type: {type: string}\n"
+                "        id: {type: integer}\n        list: {type: array, items: {type: string}}\n"
+                "        json: {type: string}\n"
+                "    from:\n      type: string\n      enum: [class, '', 'a b', import]\n"
+            )
+        },
+        check=check_keywords,
+    ),
+    "schema-names-differ-in-case": Case(
+        {
+            "openapi.yaml": schemas(
+                "    Job:\n      type: object\n      properties: {a: {type: string}}\n"
+                "    job:\n      type: object\n      properties: {b: {type: string}}\n"
+            )
+        },
+        check=check_case_collision,
+    ),
+    "non-ascii-text": Case(
+        {
+            "openapi.yaml": schemas(
+                "    Person:\n      type: object\n      description: Ünïcödé ✓ 名前\n"
+                "      properties:\n        名前: {type: string}\n        café: {type: string}\n"
+            )
+        },
+        check=check_unicode,
+    ),
+    "hostile-descriptions": Case(
+        {
+            "openapi.yaml": HEAD.replace("Hostile", json.dumps(NASTY.split(",")[0]))
+            + "paths:\n  /texty:\n    get:\n      operationId: getTexty\n"
+            + f"      summary: {json.dumps(NASTY)}\n      responses:\n        '200':\n"
+            + "          description: ok\n          content:\n            application/json:\n"
+            + "              schema: {$ref: '#/components/schemas/Texty'}\n"
+            + "components:\n  schemas:\n    Texty:\n      type: object\n"
+            + f"      description: {json.dumps(NASTY)}\n      properties:\n"
+            + f"        a:\n          type: string\n          description: {json.dumps(NASTY)}\n"
+        },
+        check=check_text_intact,
+    ),
+    "recursive-schema": Case(
+        {
+            "openapi.yaml": schemas("    Node:\n      $ref: schemas/node.yaml\n"),
+            "schemas/node.yaml": "type: object\nrequired: [name]\nproperties:\n"
+            "  name: {type: string}\n"
+            "  children:\n    type: array\n    items: {$ref: node.yaml}\n",
+        },
+        check=check_recursive,
+    ),
+    "awkward-operation-ids": Case(
+        {
+            "openapi.yaml": HEAD
+            + "paths:\n"
+            + "".join(
+                f"  /p{i}:\n    get:\n      operationId: '{op}'\n      responses:\n"
+                "        '200':\n          description: ok\n"
+                for i, op in enumerate(["getThing", "get_thing", "class", "123go"])
+            )
+        },
+        check=check_operation_names,
+    ),
+    "hyphenated-path-parameter": Case(
+        {
+            "openapi.yaml": HEAD
+            + "paths:\n  /things/{thing-id}:\n    get:\n      operationId: getThing\n"
+            "      parameters:\n"
+            "        - {name: thing-id, in: path, required: true, schema: {type: string}}\n"
+            "        - {name: version, in: query, schema: {type: integer}}\n"
+            "      responses:\n        '200':\n          description: ok\n"
+            "          content:\n            application/json:\n"
+            "              schema: {type: object}\n"
+        },
+        check=check_hyphen_path_parameter,
+    ),
+    "json-input": Case(
+        {
+            "openapi.yaml": json.dumps(
+                {
+                    "openapi": "3.1.0",
+                    "info": {"title": "JSON", "version": "1"},
+                    "paths": {},
+                    "components": {"schemas": {"A": {"type": "object"}}},
+                }
+            )
+        },
+        check=check_builds,
+    ),
+    "unquoted-dates-and-codes": Case(
+        {
+            "openapi.yaml": HEAD
+            + "paths:\n  /d:\n    get:\n      operationId: d\n      responses:\n"
+            "        200:\n          description: ok\n          content:\n"
+            "            application/json:\n              schema: {type: string}\n"
+            "              example: 2016-04-25\n"
+        },
+        check=check_builds,
+    ),
+}
+
+FAILING = sorted(name for name, case in CASES.items() if case.error)
+BUILDING = sorted(name for name, case in CASES.items() if case.check)
+
+
+def test_the_corpus_is_large_enough() -> None:
+    assert len(CASES) >= 30
+    assert len(FAILING) + len(BUILDING) == len(CASES)
+
+
+def _write(case: Case, folder: Path) -> Path:
+    for name, content in case.files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return folder / "openapi.yaml"
+
+
+@pytest.mark.parametrize("name", FAILING)
+def test_a_hostile_spec_fails_with_one_located_problem(
+    name: str, tmp_path: Path, existing_output: Path
+) -> None:
+    spec = _write(CASES[name], tmp_path / "spec")
+    before = snapshot(existing_output)
+    for command in (["validate", spec], ["build", "--spec", spec, "--out", existing_output]):
+        result = run_pipeline(*command)
+        lines = result.err.splitlines()
+        assert result.status == 1, result.err[-2000:]
+        assert "Traceback" not in result.err
+        assert len(lines) == 2, lines  # the problem, then the count
+        assert CASES[name].error in lines[0]
+        assert lines[0].split(":")[0].endswith(".yaml") or "sub" in lines[0]
+        assert lines[0].split(":")[1].isdigit() and lines[0].split(":")[2].isdigit()
+        assert lines[0].endswith("]")  # the JSON pointer
+    assert snapshot(existing_output) == before
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
+    """Every building case built once into its own OUT, as package hostile_<case>."""
+    outs: dict[str, Path] = {}
+    for name in BUILDING:
+        folder = tmp_path_factory.mktemp(name)
+        spec = _write(CASES[name], folder / "spec")
+        out = folder / "out"
+        result = run_pipeline("build", "--spec", spec, "--out", out, "--package", _package(name))
+        assert result.status == 0, f"{name}: {result.err}"
+        outs[name] = out
+    yield outs
+    for out in outs.values():
+        shutil.rmtree(out.parent, ignore_errors=True)
+
+
+def _package(name: str) -> str:
+    return "hostile_" + name.replace("-", "_")
+
+
+@pytest.mark.parametrize("name", BUILDING)
+def test_a_hostile_spec_builds_sound_code(name: str, built: dict[str, Path]) -> None:
+    out, package = built[name], _package(name)
+    for path in (out / package).glob("*.py"):
+        compile(path.read_text(encoding="utf-8"), str(path), "exec")
+    check = CASES[name].check
+    assert check is not None
+    check(out, package)
+
+
+def test_hostile_outputs_pass_ruff_and_mypy(built: dict[str, Path]) -> None:
+    packages = [str(out / _package(name)) for name, out in built.items()]
+    for command in (
+        ["ruff", "check", "--quiet", *packages],
+        ["ruff", "format", "--check", "--quiet", *packages],
+        ["mypy", "--strict", "--no-incremental", *packages],
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", *command], cwd=ROOT, capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
