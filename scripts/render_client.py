@@ -271,11 +271,11 @@ def render_package(data: dict[str, Any], package: str, spec_name: str) -> dict[s
         "job_type": waiter.operation.response_model if waiter else "Any",
         "failure_literal": repr(waiter.failure if waiter else ()),
         "exceptions": EXCEPTIONS,
-        "exports": sorted([*EXCEPTIONS, *clients, "__version__"]),
+        "exports": sorted([*EXCEPTIONS, *clients, "AKSKAuth", "__version__"]),
     }
     env = environment()
     files = {"models.py": models_source, "py.typed": ""}
-    modules = ["_base_client.py", "_exceptions.py", "_client.py", "__init__.py"]
+    modules = ["_base_client.py", "_exceptions.py", "_auth.py", "_client.py", "__init__.py"]
     if waiter is not None:
         modules.append("_waiter.py")
     for name in modules:

@@ -115,6 +115,7 @@ def test_a_spec_that_is_not_ours_builds_under_its_own_package(tmp_path: Path) ->
     # No operation of the pet store declares an x-waiter, so there is no waiter module.
     assert sorted(p.name for p in (out / "petstore").iterdir()) == [
         "__init__.py",
+        "_auth.py",
         "_base_client.py",
         "_client.py",
         "_exceptions.py",

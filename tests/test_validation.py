@@ -74,7 +74,7 @@ EXPECTED: dict[str, list[str]] = {
         "property [#/components/examples/NoId/value]"
     ],
     "structure": [
-        "openapi.yaml:2:1: 'version' is a required property [#/info]",
+        'openapi.yaml:2:1: "version" is a required property [#/info]',
         "openapi.yaml:14:13: 'objekt' is not valid under any of the given schemas "
         "[#/components/schemas/Thing/type]",
     ],

@@ -1,9 +1,10 @@
 """The Starlette application: every request runs one pipeline that the spec drives.
 
-Order: latency, then routing (404, 405), injected faults (429, 5xx), credentials (401),
-validation (400), and last the operation's role: a task-delivering operation starts a job
-and answers its ID, the job query answers the job's state. An operation with neither role
-answers 501, the spec's status for a function the service does not support.
+Order: latency, then routing (404, 405), injected faults (429, 5xx), credentials (401: the
+token, or with ``aksk`` the AK/SK signature instead), validation (400), and last the
+operation's role: a task-delivering operation starts a job and answers its ID, the job query
+answers the job's state. An operation with neither role answers 501, the spec's status for a
+function the service does not support.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Mapping
+from datetime import datetime, timezone
 from typing import Any
 
 from starlette.applications import Starlette
@@ -21,6 +23,7 @@ from starlette.types import Receive, Scope, Send
 
 from scripts.mock.api import Api, JobQuery, Operation, TaskDelivery, load_api
 from scripts.mock.errors import (
+    BAD_SIGNATURE,
     ILLEGAL_REQUEST,
     NO_SUCH_JOB,
     REQUEST_ERROR,
@@ -32,6 +35,7 @@ from scripts.mock.faults import Faults
 from scripts.mock.jobs import JobStore, job_type_for, server_ids
 from scripts.mock.options import MockOptions
 from scripts.mock.routing import Router, WrongMethod
+from scripts.mock.signing import KeyPair, ReceivedRequest, SignatureError, verify_signature
 from scripts.mock.validation import InvalidRequestError, validate_request
 
 REQUEST_ID_HEADER = "X-Request-Id"
@@ -55,6 +59,7 @@ class SpecRoute(BaseRoute):
         self._router = Router(api.operations)
         self._faults = Faults(options)
         self._jobs = JobStore(options.job_duration)
+        self._keys = None if options.aksk is None else KeyPair(*options.aksk)
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         return (Match.FULL if scope["type"] == "http" else Match.NONE), {}
@@ -83,7 +88,13 @@ class SpecRoute(BaseRoute):
             headers = {} if fault.retry_after is None else {"Retry-After": str(fault.retry_after)}
             return error_response(fault.status, fault.code, fault.message, headers=headers)
         operation = found.operation
-        if self._options.auth and not self._authorized(operation, request.headers):
+        if self._keys is not None:
+            if operation.security:
+                try:
+                    await _verify(self._keys, request)
+                except SignatureError as exc:
+                    return error_response(401, BAD_SIGNATURE, str(exc))
+        elif self._options.auth and not self._authorized(operation, request.headers):
             return _unauthorized(operation, request.headers)
         try:
             body = validate_request(
@@ -138,6 +149,19 @@ class SpecRoute(BaseRoute):
                 404, NO_SUCH_JOB, f"Failed to query system tasks: no job {job_id}."
             )
         return JSONResponse(state)
+
+
+async def _verify(keys: KeyPair, request: Request) -> None:
+    """Check the request's AK/SK signature over what arrived: raw path, query and headers."""
+    scope = request.scope
+    received = ReceivedRequest(
+        method=request.method,
+        raw_path=scope.get("raw_path") or scope["path"].encode(),
+        query_string=scope.get("query_string", b""),
+        headers=scope["headers"],
+        body=await request.body(),
+    )
+    verify_signature(keys, received, datetime.now(timezone.utc))
 
 
 def _unauthorized(operation: Operation, headers: Mapping[str, str]) -> Response:

@@ -32,6 +32,13 @@ def _parser() -> argparse.ArgumentParser:
     add("--no-auth", action="store_true", help="do not require X-Auth-Token")
     add("--token", help="accept only this X-Auth-Token (default: any non-empty token)")
     add(
+        "--aksk",
+        type=_key_pair,
+        metavar="AK:SK",
+        help="require requests signed (SDK-HMAC-SHA256) with this access key and secret key "
+        "instead of X-Auth-Token; unsigned or badly signed ones get 401 APIGW.0301",
+    )
+    add(
         "--job-duration",
         type=float,
         default=2.0,
@@ -59,6 +66,14 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _key_pair(text: str) -> tuple[str, str]:
+    access_key, colon, secret_key = text.partition(":")
+    if not colon:
+        # Not a ValueError: argparse would quote the value, and so the secret key.
+        raise argparse.ArgumentTypeError("expected ACCESS_KEY:SECRET_KEY")
+    return access_key, secret_key
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -67,6 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             spec=args.spec,
             auth=not args.no_auth,
             token=args.token,
+            aksk=args.aksk,
             job_duration=args.job_duration,
             latency_ms=args.latency,
             rate_limit_every=args.rate_limit_every,

@@ -14,6 +14,9 @@ from starlette.responses import JSONResponse
 ILLEGAL_REQUEST = "Ecs.0005"
 #: Missing, wrong or (for a pinned token) unknown ``X-Auth-Token``.
 UNAUTHENTICATED = "Common.0013"
+#: With AK/SK checking on: a request that is not signed, or not validly (the API gateway's
+#: code for incorrect IAM authentication information).
+BAD_SIGNATURE = "APIGW.0301"
 #: The job ID names no job (of this project); the spec's code for a failed job query.
 NO_SUCH_JOB = "Common.0011"
 #: No operation at this path, or none for this method.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 #: The bundled spec of this repository, found wherever the mock is started from.
@@ -18,6 +18,9 @@ class MockOptions:
     auth: bool = True
     #: The only token accepted; ``None`` accepts any non-empty token.
     token: str | None = None
+    #: ``(access_key, secret_key)``: require requests signed with this pair (SDK-HMAC-SHA256)
+    #: instead of a token. Out of repr(), which would show the secret key.
+    aksk: tuple[str, str] | None = field(default=None, repr=False)
     #: Seconds from delivery until a job is final.
     job_duration: float = 2.0
     #: Milliseconds added before every answer.
@@ -44,3 +47,13 @@ class MockOptions:
             raise ValueError("error_rate must be between 0.0 and 1.0")
         if self.token is not None and not self.token:
             raise ValueError("token must not be empty")
+        if self.aksk is not None:
+            access_key, secret_key = self.aksk
+            if not (access_key.isascii() and access_key.isprintable()) or any(
+                ch in access_key for ch in " ,:"
+            ):
+                raise ValueError("the access key must be printable ASCII without ' ', ',' or ':'")
+            if not access_key or not secret_key:
+                raise ValueError("the access key and the secret key must not be empty")
+            if not self.auth or self.token is not None:
+                raise ValueError("aksk replaces the token check: it excludes no-auth and token")
