@@ -34,12 +34,14 @@ lint: $(READY)
 	@$(PY) -m ruff format --check --quiet scripts tests bench generated
 	@$(PY) -m mypy scripts generated/$(PACKAGE)
 
-# The linters other teams run on the published spec (needs Node.js; versions pinned in package.json).
+# The linters other teams run on the published files of OUT (needs Node.js; versions pinned in
+# package.json).
+PUBLISHED = "$(OUT)/openapi.yaml" "$(OUT)/openapi.json" "$(OUT)/openapi-3.0.yaml"
 lint-spec: export REDOCLY_TELEMETRY = off
 lint-spec: export REDOCLY_SUPPRESS_UPDATE_NOTICE = true
 lint-spec: node_modules/.ready
-	@npx --no-install redocly lint --config redocly.yaml generated/openapi.yaml
-	@npx --no-install spectral lint --fail-severity warn --ruleset .spectral.yaml generated/openapi.yaml
+	@npx --no-install redocly lint --config redocly.yaml $(PUBLISHED)
+	@npx --no-install spectral lint --fail-severity warn --ruleset .spectral.yaml $(PUBLISHED)
 
 node_modules/.ready: package.json package-lock.json
 	@npm ci --no-audit --no-fund --loglevel=error

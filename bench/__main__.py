@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import build, client
+from bench import build, client, scale
 
-BENCHMARKS = {"build": build.main, "client": client.main}
+BENCHMARKS = {"build": build.main, "client": client.main, "scale": scale.main}
 
 
 def main() -> int:

@@ -61,12 +61,19 @@ def render(target: Target) -> Rendered:
     """
     from scripts.bundle import bundle
     from scripts.problems import SpecError
-    from scripts.publish import render_published
-    from scripts.validate import validate
+    from scripts.publish import render_published, to_openapi_30
+    from scripts.validate import validate, validate_derived
 
     spec = bundle(target.spec)
     with _in_background(_render_package, spec.data, target.package, target.spec.name) as package:
         problems = validate(spec)
+        if problems:
+            raise SpecError(problems)
+        # The 3.0 rendering is published too; a spec it cannot express is a build error.
+        problems = [
+            spec.locate(pointer, f"in the OpenAPI 3.0 rendering: {message}")
+            for pointer, message in validate_derived(to_openapi_30(spec.data))
+        ]
         if problems:
             raise SpecError(problems)
         files = {**render_published(spec.data), **package()}

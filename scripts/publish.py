@@ -1,11 +1,15 @@
-"""Render the bundled spec as published files: one YAML and one JSON document, no external refs."""
+"""Render the bundled spec as published files: YAML and JSON as written, and an OpenAPI 3.0 YAML."""
 
 from __future__ import annotations
 
 import json
+import operator
+from collections.abc import Callable
 from typing import Any
 
 import yaml
+
+from scripts.problems import split_pointer
 
 try:  # libyaml's emitter is much faster; the output is the same.
     _Dumper: type[Any] = yaml.CSafeDumper
@@ -27,4 +31,340 @@ def render_published(data: dict[str, Any]) -> dict[str, bytes]:
     return {
         "openapi.yaml": to_yaml(data).encode(),
         "openapi.json": to_json(data).encode(),
+        "openapi-3.0.yaml": to_yaml(to_openapi_30(data)).encode(),
     }
+
+
+# --- OpenAPI 3.0 -----------------------------------------------------------------------------
+
+OPENAPI_30 = "3.0.3"
+
+_OPERATIONS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+#: How the fields of each OpenAPI object the conversion walks into hold other such objects:
+#: ("one", kind) a single object, ("list", kind) a list of them, ("map", kind) a map of them.
+#: Fields not listed here hold nothing that differs between 3.0 and 3.1 and are copied.
+_FIELDS: dict[str, dict[str, tuple[str, str]]] = {
+    "pathItem": {
+        **dict.fromkeys(_OPERATIONS, ("one", "operation")),
+        "parameters": ("list", "parameter"),
+    },
+    "operation": {
+        "parameters": ("list", "parameter"),
+        "requestBody": ("one", "requestBody"),
+        "responses": ("map", "response"),
+        "callbacks": ("map", "callback"),
+    },
+    "parameter": {
+        "schema": ("one", "schema"),
+        "content": ("map", "mediaType"),
+        "examples": ("map", "example"),
+    },
+    "header": {
+        "schema": ("one", "schema"),
+        "content": ("map", "mediaType"),
+        "examples": ("map", "example"),
+    },
+    "requestBody": {"content": ("map", "mediaType")},
+    "response": {
+        "headers": ("map", "header"),
+        "content": ("map", "mediaType"),
+        "links": ("map", "link"),
+    },
+    "mediaType": {
+        "schema": ("one", "schema"),
+        "examples": ("map", "example"),
+        "encoding": ("map", "encoding"),
+    },
+    "encoding": {"headers": ("map", "header")},
+    "components": {
+        "schemas": ("map", "schema"),
+        "responses": ("map", "response"),
+        "parameters": ("map", "parameter"),
+        "examples": ("map", "example"),
+        "requestBodies": ("map", "requestBody"),
+        "headers": ("map", "header"),
+        "securitySchemes": ("map", "securityScheme"),
+        "links": ("map", "link"),
+        "callbacks": ("map", "callback"),
+    },
+    "example": {},
+    "link": {},
+    "securityScheme": {},
+}
+
+#: The Schema Object keywords of OpenAPI 3.0. Every other keyword is JSON Schema that 3.0
+#: cannot express (``$id``, ``if``, ``patternProperties``, ``unevaluatedProperties``, ...);
+#: it is left out, which makes the 3.0 schema accept more, never less, than the 3.1 one.
+_SCHEMA_30_KEYWORDS = frozenset(
+    {
+        "$ref",
+        "title",
+        "multipleOf",
+        "maximum",
+        "exclusiveMaximum",
+        "minimum",
+        "exclusiveMinimum",
+        "maxLength",
+        "minLength",
+        "pattern",
+        "maxItems",
+        "minItems",
+        "uniqueItems",
+        "maxProperties",
+        "minProperties",
+        "required",
+        "enum",
+        "type",
+        "allOf",
+        "oneOf",
+        "anyOf",
+        "not",
+        "items",
+        "properties",
+        "additionalProperties",
+        "description",
+        "format",
+        "default",
+        "nullable",
+        "discriminator",
+        "readOnly",
+        "writeOnly",
+        "xml",
+        "externalDocs",
+        "example",
+        "deprecated",
+    }
+)
+
+#: A bound keyword -> (inclusive keyword, exclusive keyword, "the inclusive bound is stricter").
+_BOUNDS: dict[str, tuple[str, str, Callable[[Any, Any], bool]]] = {
+    "minimum": ("minimum", "exclusiveMinimum", operator.gt),
+    "exclusiveMinimum": ("minimum", "exclusiveMinimum", operator.gt),
+    "maximum": ("maximum", "exclusiveMaximum", operator.lt),
+    "exclusiveMaximum": ("maximum", "exclusiveMaximum", operator.lt),
+}
+
+
+def to_openapi_30(data: dict[str, Any]) -> dict[str, Any]:
+    """The same API described in OpenAPI 3.0.3, for tools that cannot read 3.1.
+
+    A 3.0 document is returned as it is. The input is never changed, and the result shares no
+    object with it or with itself (YAML would otherwise write anchors and aliases).
+    """
+    if str(data.get("openapi", "")).startswith("3.0."):
+        unchanged: dict[str, Any] = _plain(data)
+        return unchanged
+    return _Downgrade(data).document()
+
+
+def _plain(value: Any) -> Any:
+    """A copy of a JSON-like value made of new containers only."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_null_only(schema: Any) -> bool:
+    """A 3.1 schema that allows nothing but null: the null branch of a nullable anyOf/oneOf."""
+    return isinstance(schema, dict) and schema.get("type") in ("null", ["null"])
+
+
+class _Downgrade:
+    """One conversion of a 3.1 document; it knows the document to inline path item references."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+
+    def document(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in self.data.items():
+            if key == "openapi":
+                out[key] = OPENAPI_30
+            elif key == "info":
+                out[key] = _info(value)
+            elif key == "paths":
+                out[key] = self.map_of("pathItem", value, extensible=True)
+            elif key == "webhooks":
+                # 3.0 has no webhooks; Redoc and Redocly read this extension in their place.
+                out["x-webhooks"] = self.map_of("pathItem", value)
+            elif key == "components":
+                out[key] = self.walk("components", value)
+            elif key != "jsonSchemaDialect":  # the 3.0 schema dialect is fixed
+                out[key] = _plain(value)
+        out.setdefault("paths", {})  # optional in 3.1, required in 3.0
+        return out
+
+    def walk(self, kind: str, value: Any) -> Any:
+        """The 3.0 form of an OpenAPI object of the given kind."""
+        if kind == "schema":
+            return _schema(value)
+        if not isinstance(value, dict):
+            return _plain(value)
+        if kind == "pathItem":
+            ref = value.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/components/pathItems/"):
+                # 3.0 has no reusable path items, so the one referenced takes the reference's
+                # place; fields beside the reference win, as they would in a merge.
+                rest = {key: item for key, item in value.items() if key != "$ref"}
+                return self.walk(kind, {**self.resolve(ref), **rest})
+        elif "$ref" in value:
+            # 3.0 Reference Objects take no other field: 3.1's summary and description
+            # overrides have no 3.0 form, and the target's own text is shown instead.
+            return {"$ref": _plain(value["$ref"])}
+        if kind == "callback":
+            return self.map_of("pathItem", value, extensible=True)
+        fields = _FIELDS[kind]
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            if key == "pathItems" and kind == "components":
+                continue  # every reference to one was replaced by the path item itself
+            if key not in fields:
+                out[key] = _plain(item)
+                continue
+            shape, inner = fields[key]
+            if shape == "one":
+                out[key] = self.walk(inner, item)
+            elif shape == "list" and isinstance(item, list):
+                out[key] = [self.walk(inner, element) for element in item]
+            else:
+                # Like Paths and Callback, Responses may hold extensions among its entries.
+                out[key] = self.map_of(inner, item, extensible=key == "responses")
+        return out
+
+    def map_of(self, kind: str, value: Any, *, extensible: bool = False) -> Any:
+        """A map of objects of one kind; in an ``extensible`` map, ``x-`` keys are extensions."""
+        if not isinstance(value, dict):
+            return _plain(value)
+        return {
+            key: _plain(item) if extensible and key.startswith("x-") else self.walk(kind, item)
+            for key, item in value.items()
+        }
+
+    def resolve(self, ref: str) -> Any:
+        target: Any = self.data
+        for token in split_pointer(ref[1:]):
+            target = target[token]
+        return target
+
+
+def _info(info: Any) -> Any:
+    """3.0 Info has no ``summary``, and its License no SPDX ``identifier``, only a ``url``."""
+    if not isinstance(info, dict):
+        return _plain(info)
+    out = {key: _plain(value) for key, value in info.items() if key != "summary"}
+    license_ = out.get("license")
+    if isinstance(license_, dict) and "identifier" in license_:
+        identifier = license_.pop("identifier")
+        license_.setdefault("url", f"https://spdx.org/licenses/{identifier}.html")
+    return out
+
+
+def _schema(schema: Any) -> Any:
+    """The 3.0 form of a 3.1 Schema Object (a JSON Schema 2020-12 schema), and of its parts."""
+    if schema is True:
+        return {}
+    if schema is False:
+        return {"not": {}}
+    if not isinstance(schema, dict):
+        return _plain(schema)
+    out: dict[str, Any] = {}
+    nullable = False
+    for key, value in schema.items():
+        if key == "type":
+            types = value if isinstance(value, list) else [value]
+            nullable = nullable or "null" in types
+            others = [kind for kind in types if kind != "null"]
+            if len(others) == 1:
+                out["type"] = others[0]
+            elif len(others) > 1:
+                alternatives = [{"type": kind} for kind in others]
+                if "anyOf" in schema:  # the schema's own anyOf must hold as well
+                    out.setdefault("allOf", []).append({"anyOf": alternatives})
+                else:
+                    out["anyOf"] = alternatives
+            else:  # null and nothing else: 3.0 says so with an enum
+                out["enum"] = [None]
+            if nullable:
+                out["nullable"] = True  # beside the type, where a reader looks for it
+        elif key == "const":
+            out["enum"] = [_plain(value)]
+            nullable = nullable or value is None
+        elif key == "examples":
+            if "example" not in schema and isinstance(value, list) and value:
+                out["example"] = _plain(value[0])  # 3.0 has room for one example
+        elif key in _BOUNDS:
+            out.update(_bound(schema, key))
+        elif key in ("anyOf", "oneOf") and isinstance(value, list):
+            # 3.1 writes a nullable choice as one more branch that allows only null.
+            nullable = nullable or any(_is_null_only(branch) for branch in value)
+            branches = [_schema(branch) for branch in value if not _is_null_only(branch)]
+            if branches:  # 3.0 wants at least one; null alone is said by nullable
+                out[key] = branches
+        elif key == "allOf" and isinstance(value, list):
+            out.setdefault("allOf", []).extend(_schema(branch) for branch in value)
+        elif key == "items":
+            if "prefixItems" not in schema:  # else it is read with them, below
+                out[key] = _schema(value)
+        elif key == "not":
+            out[key] = _schema(value)
+        elif key == "additionalProperties":
+            out[key] = value if isinstance(value, bool) else _schema(value)
+        elif key == "properties" and isinstance(value, dict):
+            out[key] = {name: _schema(item) for name, item in value.items()}
+        elif key == "contentEncoding":
+            if value == "base64" and "format" not in schema:
+                out["format"] = "byte"
+        elif key == "contentMediaType":
+            if "contentEncoding" not in schema and "format" not in schema:
+                out["format"] = "binary"
+        elif key == "required":
+            if value:  # 3.0 wants at least one name
+                out[key] = _plain(value)
+        elif key in _SCHEMA_30_KEYWORDS or key.startswith("x-"):
+            out[key] = _plain(value)
+    if isinstance(schema.get("prefixItems"), list):
+        out.update(_tuple_items(schema, schema["prefixItems"]))
+    if out.get("type") == "array" and "items" not in out:
+        out["items"] = {}  # required in 3.0; an empty schema allows what 3.1 allowed
+    if nullable:
+        out["nullable"] = True
+    if "$ref" in out and len(out) > 1:
+        # 3.0 ignores whatever stands beside a $ref, so the reference moves into an allOf;
+        # its description, default and extensions stay where the author put them.
+        siblings = {key: value for key, value in out.items() if key not in ("$ref", "allOf")}
+        out = {"allOf": [{"$ref": out["$ref"]}, *out.get("allOf", [])], **siblings}
+    return out
+
+
+def _bound(schema: dict[str, Any], key: str) -> dict[str, Any]:
+    """The 3.0 form of the lower or upper bound ``key`` belongs to.
+
+    3.1 writes an exclusive bound as a number of its own; 3.0 as a flag on the inclusive one.
+    When a schema has both, the stricter one is kept.
+    """
+    inclusive, exclusive, inclusive_is_stricter = _BOUNDS[key]
+    limit, open_limit = schema.get(inclusive), schema.get(exclusive)
+    if not _is_number(open_limit):
+        return {} if limit is None else {inclusive: limit}
+    if limit is not None and inclusive_is_stricter(limit, open_limit):
+        return {inclusive: limit}
+    return {inclusive: open_limit, exclusive: True}
+
+
+def _tuple_items(schema: dict[str, Any], prefix: list[Any]) -> dict[str, Any]:
+    """3.0 has no tuples: each item must match one of the positions' schemas instead."""
+    items = schema.get("items", True)
+    if items is True:
+        return {}  # later items may be anything, so nothing can be said of every item
+    branches = [_schema(branch) for branch in prefix]
+    if items is False:
+        length = min(len(prefix), schema.get("maxItems", len(prefix)))
+        return {"items": {"anyOf": branches}, "maxItems": length}
+    return {"items": {"anyOf": [*branches, _schema(items)]}}

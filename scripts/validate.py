@@ -26,10 +26,11 @@ os.environ["OPENAPI_SPEC_VALIDATOR_SCHEMA_VALIDATOR_BACKEND"] = "jsonschema-rs"
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 from jsonschema_path import SchemaPath
+from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 from openapi_spec_validator.validation.exceptions import DuplicateOperationIDError
 from referencing import Registry
-from referencing.jsonschema import DRAFT202012
+from referencing.jsonschema import DRAFT4, DRAFT202012
 
 from scripts.bundle import Bundle
 from scripts.problems import Problem, join_pointer, split_pointer
@@ -75,6 +76,18 @@ def validate(spec: Bundle) -> list[Problem]:
     for pointer, message in _field_name_problems(data):
         problems.append(spec.locate(pointer, message))
     return problems
+
+
+def validate_derived(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """(pointer, message) for each problem of a document derived from a valid spec, such as
+    its OpenAPI 3.0 rendering: it has no source file, so problems are not located here."""
+    checks = (
+        _reference_problems,
+        _validator_problems,
+        _operation_id_problems,
+        _example_problems,
+    )
+    return [problem for check in checks for problem in check(data)]
 
 
 def _shorten(message: str) -> str:
@@ -376,10 +389,18 @@ def iter_examples(data: dict[str, Any]) -> Iterator[tuple[str, str, Any]]:
 
 
 def _example_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    registry: Registry[Any] = Registry().with_resource(_SPEC_URI, DRAFT202012.create_resource(data))
+    # A 3.0 schema is JSON Schema draft 4 with OpenAPI's own keywords (nullable, boolean
+    # exclusiveMinimum/Maximum); a 3.1 schema is JSON Schema 2020-12.
+    if str(data.get("openapi", "")).startswith("3.0."):
+        validator_class: type[Any] = OAS30Validator
+        resource = DRAFT4.create_resource(data)
+    else:
+        validator_class = Draft202012Validator
+        resource = DRAFT202012.create_resource(data)
+    registry: Registry[Any] = Registry().with_resource(_SPEC_URI, resource)
     for schema_pointer, example_pointer, value in iter_examples(data):
         ref = _SPEC_URI + "#" + quote(schema_pointer, safe="/~")
-        validator = Draft202012Validator({"$ref": ref}, registry=registry)
+        validator = validator_class({"$ref": ref}, registry=registry)
         for error in validator.iter_errors(value):
             error = best_match([error])
             where = join_pointer(example_pointer, *error.absolute_path)
