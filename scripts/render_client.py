@@ -17,26 +17,6 @@ from scripts.templating import environment, snake_case
 from scripts.validate import HTTP_METHODS
 
 _PYTHON_TYPES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
-#: The exceptions every generated package exports.
-EXCEPTIONS = (
-    "ApiClientError",
-    "ApiConnectionError",
-    "ApiError",
-    "ApiTimeoutError",
-    "AuthenticationError",
-    "BadRequestError",
-    "ConflictError",
-    "InternalServerError",
-    "JobFailedError",
-    "JobTimeoutError",
-    "MethodNotAllowedError",
-    "NotFoundError",
-    "PermissionDeniedError",
-    "RateLimitError",
-    "RequestTimeoutError",
-    "RequestValidationError",
-    "ResponseValidationError",
-)
 #: Methods of the base clients that an operation must not shadow.
 _RESERVED = {"close", "wait_for_job", "base_url", "timeout", "max_retries"}
 
@@ -110,6 +90,16 @@ def model_classes(source: str) -> set[str]:
         elif isinstance(node, ast.Assign):
             names.update(t.id for t in node.targets if isinstance(t, ast.Name))
     return names
+
+
+def module_exports(source: str) -> list[str]:
+    """The names in the ``__all__`` list of a module's source."""
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
+        ):
+            return [str(v) for v in ast.literal_eval(node.value)]
+    return []
 
 
 def _model_of(schema: Any, classes: set[str]) -> str | None:
@@ -259,7 +249,7 @@ def render_package(data: dict[str, Any], package: str, spec_name: str) -> dict[s
     clients = ["AsyncClient", "Client"]
     if waiter is not None:
         clients += ["AsyncDeliveredTask", "DeliveredTask"]
-    context = {
+    context: dict[str, Any] = {
         "package": package,
         "version": project_version(),
         "spec_name": spec_name,
@@ -270,14 +260,17 @@ def render_package(data: dict[str, Any], package: str, spec_name: str) -> dict[s
         "waiter": waiter,
         "job_type": waiter.operation.response_model if waiter else "Any",
         "failure_literal": repr(waiter.failure if waiter else ()),
-        "exceptions": EXCEPTIONS,
-        "exports": sorted([*EXCEPTIONS, *clients, "AKSKAuth", "__version__"]),
     }
     env = environment()
     files = {"models.py": models_source, "py.typed": ""}
-    modules = ["_base_client.py", "_exceptions.py", "_auth.py", "_client.py", "__init__.py"]
+    modules = ["_exceptions.py", "_base_client.py", "_auth.py", "_client.py"]
     if waiter is not None:
         modules.append("_waiter.py")
     for name in modules:
         files[name] = env.get_template(f"client/{name}.jinja").render(context)
+    # The exceptions module says what it exports; the package re-exports its classes.
+    exceptions = [n for n in module_exports(files["_exceptions.py"]) if n[0].isupper()]
+    context["exceptions"] = exceptions
+    context["exports"] = sorted([*exceptions, *clients, "AKSKAuth", "__version__"])
+    files["__init__.py"] = env.get_template("client/__init__.py.jinja").render(context)
     return files
