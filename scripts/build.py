@@ -62,6 +62,7 @@ def render(target: Target) -> Rendered:
     from scripts.bundle import bundle
     from scripts.problems import SpecError
     from scripts.publish import render_published, to_openapi_30
+    from scripts.render_docs import render_docs
     from scripts.validate import validate, validate_derived
 
     spec = bundle(target.spec)
@@ -76,7 +77,7 @@ def render(target: Target) -> Rendered:
         ]
         if problems:
             raise SpecError(problems)
-        files = {**render_published(spec.data), **package()}
+        files = {**render_published(spec.data), **render_docs(spec.data), **package()}
     base = spec.root.path.parent
     spec_files = {
         path.relative_to(base).as_posix(): doc.digest for path, doc in spec.documents.items()

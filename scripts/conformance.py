@@ -105,7 +105,7 @@ def docs_type(data: dict[str, Any], schema: Any) -> str:
         kinds = "object"
     if kinds == "array":
         item = docs_type(data, schema.get("items", {}))
-        return f"Array of {item.lower()}s"
+        return "Array of arrays" if item.startswith("Array") else f"Array of {item.lower()}s"
     if kinds is None and "enum" in schema:
         kinds = "string"
     return _SCALAR_NAMES.get(str(kinds), "Object")
@@ -163,7 +163,11 @@ def compare(tables: list[Table], data: dict[str, Any]) -> Iterator[str]:
                 yield f"{at}: the docs say {docs_says}, {pointer} is {spec_says}"
             # A description beside a $ref describes this use; the target's is the fallback.
             description = str(prop.get("description", _resolve(data, prop).get("description", "")))
-            if _normal(description) != _normal(row.description):
+            documented = row.description
+            if _OPTIONAL not in description:
+                # Optionality is compared above; the sentence saying it is not description.
+                documented = documented.replace(_OPTIONAL, "")
+            if _normal(description) != _normal(documented):
                 yield f"{at}: description differs from {pointer}"
 
 

@@ -18,7 +18,15 @@ from typing import Any
 FINGERPRINT_NAME = ".fingerprint"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 #: The distributions whose version can change a byte of the output.
-TOOLS = ("datamodel-code-generator", "ruff", "PyYAML", "Jinja2", "pydantic")
+TOOLS = (
+    "datamodel-code-generator",
+    "ruff",
+    "PyYAML",
+    "Jinja2",
+    "pydantic",
+    "markdown-it-py",
+    "docutils",
+)
 _FORMAT = 1
 
 
