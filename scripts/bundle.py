@@ -20,13 +20,8 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from scripts.load_spec import Document, load_spec
-from scripts.problems import (
-    Problem,
-    SpecError,
-    UnusableInputError,
-    join_pointer,
-    split_pointer,
-)
+from scripts.pointers import join_pointer, lookup, split_pointer
+from scripts.problems import Problem, SpecError, UnusableInputError
 
 #: Where a value of the bundle came from: the file and the JSON pointer inside it.
 Origin = tuple[Path, str]
@@ -177,7 +172,7 @@ class _Bundler:
             return {"$ref": "#" + internal, **siblings}
         # The first reference to an external target defines it in the bundle: in its component
         # slot when it stands there alone, otherwise where it is first used.
-        content = _lookup(target_doc.data, target_pointer)
+        content = lookup(target_doc.data, target_pointer)[1]
         self.placed[(target_doc.path, target_pointer)] = target
         copied = self._copy(content, target_doc, target_pointer, target)
         if siblings and isinstance(copied, dict):
@@ -269,9 +264,3 @@ class _Bundler:
             return None
         self.documents[key] = loaded
         return loaded
-
-
-def _lookup(data: Any, pointer: str) -> Any:
-    for token in split_pointer(pointer):
-        data = data[int(token)] if isinstance(data, list) else data[token]
-    return data

@@ -17,7 +17,8 @@ from typing import Any
 import docutils.core
 import docutils.nodes
 
-from scripts.problems import display_path, join_pointer
+from scripts.pointers import join_pointer, resolve
+from scripts.problems import display_path
 
 _OPTIONAL = "This field is optional."
 _SCALAR_NAMES = {"string": "String", "integer": "Integer", "number": "Number", "boolean": "Boolean"}
@@ -84,13 +85,9 @@ def read_tables(path: Path) -> list[Table]:
 
 
 def _resolve(data: dict[str, Any], schema: Any) -> Any:
-    seen = 0
-    while isinstance(schema, dict) and isinstance(schema.get("$ref"), str) and seen < 50:
-        node: Any = data
-        for token in schema["$ref"].lstrip("#/").split("/"):
-            node = node.get(token.replace("~1", "/").replace("~0", "~"), {})
-        schema, seen = node, seen + 1
-    return schema
+    """The schema behind a reference; {} where there is none, so lookups find nothing."""
+    found = resolve(data, schema)
+    return {} if found is None else found
 
 
 def docs_type(data: dict[str, Any], schema: Any) -> str:

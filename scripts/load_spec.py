@@ -17,7 +17,8 @@ from typing import Any
 
 import yaml
 
-from scripts.problems import EXIT_INVALID, Problem, SpecError, UnusableInputError, join_pointer
+from scripts.pointers import join_pointer
+from scripts.problems import EXIT_INVALID, Problem, SpecError, UnusableInputError
 
 try:  # libyaml is bundled with PyYAML's wheels; the pure-Python loader is the fallback.
     _Loader: type[Any] = yaml.CSafeLoader

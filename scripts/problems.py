@@ -60,25 +60,3 @@ def display_path(path: Path) -> str:
         return os.path.relpath(path)
     except ValueError:  # another drive on Windows
         return str(path)
-
-
-def escape_pointer_token(token: str) -> str:
-    """Escape one JSON pointer reference token (RFC 6901)."""
-    return token.replace("~", "~0").replace("/", "~1")
-
-
-def unescape_pointer_token(token: str) -> str:
-    """Undo :func:`escape_pointer_token`."""
-    return token.replace("~1", "/").replace("~0", "~")
-
-
-def join_pointer(pointer: str, *tokens: str | int) -> str:
-    """Append reference tokens to a JSON pointer."""
-    return pointer + "".join("/" + escape_pointer_token(str(token)) for token in tokens)
-
-
-def split_pointer(pointer: str) -> list[str]:
-    """The unescaped tokens of a JSON pointer ('' is the whole document)."""
-    if not pointer:
-        return []
-    return [unescape_pointer_token(token) for token in pointer.split("/")[1:]]

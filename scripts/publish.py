@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from scripts.problems import split_pointer
+from scripts.pointers import lookup
 
 try:  # libyaml's emitter is much faster; the output is the same.
     _Dumper: type[Any] = yaml.CSafeDumper
@@ -248,10 +248,7 @@ class _Downgrade:
         }
 
     def resolve(self, ref: str) -> Any:
-        target: Any = self.data
-        for token in split_pointer(ref[1:]):
-            target = target[token]
-        return target
+        return lookup(self.data, ref[1:])[1]
 
 
 def _info(info: Any) -> Any:

@@ -11,7 +11,7 @@ import ast
 from dataclasses import dataclass
 from typing import Any
 
-from scripts.problems import split_pointer
+from scripts.pointers import resolve, split_pointer
 from scripts.render_models import project_version, render_models
 from scripts.templating import environment, snake_case
 from scripts.validate import HTTP_METHODS
@@ -69,18 +69,6 @@ class WaiterView:
     failure: tuple[str, ...]
 
 
-def _resolve(data: dict[str, Any], node: Any) -> Any:
-    for _ in range(64):
-        ref = node.get("$ref") if isinstance(node, dict) else None
-        if not isinstance(ref, str) or not ref.startswith("#"):
-            return node
-        target: Any = data
-        for token in split_pointer(ref[1:]):
-            target = target[int(token)] if isinstance(target, list) else target[token]
-        node = target
-    return node
-
-
 def model_classes(source: str) -> set[str]:
     """The top-level class and alias names that ``models.py`` defines."""
     names: set[str] = set()
@@ -123,10 +111,10 @@ def _json_schema(content: Any) -> Any:
 
 
 def _parameter(data: dict[str, Any], raw: Any) -> Parameter | None:
-    parameter = _resolve(data, raw)
+    parameter = resolve(data, raw)
     if not isinstance(parameter, dict) or parameter.get("in") not in ("path", "query"):
         return None
-    schema = _resolve(data, parameter.get("schema") or {})
+    schema = resolve(data, parameter.get("schema") or {})
     kind = schema.get("type") if isinstance(schema, dict) else None
     if isinstance(kind, list):
         kind = next((k for k in kind if k != "null"), None)
@@ -145,7 +133,7 @@ def _client_parameters(data: dict[str, Any]) -> list[Parameter]:
     """Path parameters marked ``x-client-parameter``: arguments of the client, not of calls."""
     found: dict[str, Parameter] = {}
     for raw in ((data.get("components") or {}).get("parameters") or {}).values():
-        parameter = _resolve(data, raw)
+        parameter = resolve(data, raw)
         if isinstance(parameter, dict) and parameter.get("x-client-parameter") is True:
             view = _parameter(data, parameter)
             if view is not None and view.location == "path":
@@ -160,7 +148,7 @@ def _operations(
     raw_by_id: dict[str, dict[str, Any]] = {}
     used: set[str] = set(_RESERVED)
     for path, item in (data.get("paths") or {}).items():
-        item = _resolve(data, item)
+        item = resolve(data, item)
         if not isinstance(item, dict):
             continue
         for method in HTTP_METHODS:
@@ -177,10 +165,10 @@ def _operations(
                 view = _parameter(data, raw)
                 if view is not None:
                     params[(view.location, view.name)] = view
-            body = _resolve(data, operation.get("requestBody") or {})
+            body = resolve(data, operation.get("requestBody") or {})
             responses = operation.get("responses") or {}
             success = sorted(code for code in responses if str(code).startswith("2"))
-            response = _resolve(data, responses[success[0]]) if success else {}
+            response = resolve(data, responses[success[0]]) if success else {}
             links = response.get("links") if isinstance(response, dict) else None
             views.append(
                 OperationView(

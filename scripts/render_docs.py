@@ -28,7 +28,7 @@ from markdown_it.tree import SyntaxTreeNode
 from markupsafe import Markup
 
 from scripts.conformance import docs_type
-from scripts.problems import split_pointer
+from scripts.pointers import resolve, split_pointer
 from scripts.templating import environment
 from scripts.validate import HTTP_METHODS
 
@@ -765,19 +765,8 @@ class _Builder:
 
     def resolve(self, node: Any) -> Any:
         """``node`` with internal references followed; {} for a reference that goes nowhere."""
-        for _ in range(64):
-            ref = node.get("$ref") if isinstance(node, dict) else None
-            if not isinstance(ref, str) or not ref.startswith("#"):
-                return node
-            node = self.data
-            for token in split_pointer(unquote(ref[1:])):
-                if isinstance(node, dict) and token in node:
-                    node = node[token]
-                elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-                    node = node[int(token)]
-                else:
-                    return {}
-        return {}
+        found = resolve(self.data, node)
+        return {} if found is None else found
 
     def component(self, node: Any) -> Link | None:
         """The schema section ``node`` refers to, when it is a reference to a component."""

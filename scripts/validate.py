@@ -33,7 +33,8 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT4, DRAFT202012
 
 from scripts.bundle import Bundle
-from scripts.problems import Problem, join_pointer, split_pointer
+from scripts.pointers import join_pointer, lookup
+from scripts.problems import Problem
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _SPEC_URI = "urn:ecs-tasks:spec"
@@ -111,17 +112,6 @@ def _iter_refs(value: Any, pointer: str = "") -> Iterator[tuple[str, Any]]:
             yield from _iter_refs(item, join_pointer(pointer, index))
 
 
-def _lookup(data: Any, pointer: str) -> tuple[bool, Any]:
-    for token in split_pointer(pointer):
-        if isinstance(data, dict) and token in data:
-            data = data[token]
-        elif isinstance(data, list) and token.isdigit() and int(token) < len(data):
-            data = data[int(token)]
-        else:
-            return False, None
-    return True, data
-
-
 def _reference_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
     """(pointer of the object holding ``$ref``, message) for each reference that leads nowhere,
     or into a loop of objects that are nothing but references (reported once per loop)."""
@@ -129,7 +119,7 @@ def _reference_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
     for pointer, ref in _iter_refs(data):
         if not isinstance(ref, str) or not ref.startswith("#"):
             continue  # external references were resolved (or reported) by the bundler
-        if _lookup(data, ref[1:])[0]:
+        if lookup(data, ref[1:])[0]:
             targets[pointer] = ref[1:]
         else:
             yield pointer, f"unresolvable $ref '{ref}': nothing at that place"
@@ -152,7 +142,7 @@ def _without_references(data: Any, broken: list[str]) -> Any:
     """A copy of ``data`` in which the objects at ``broken`` lose their ``$ref``."""
     copy = copy_module.deepcopy(data)
     for pointer in broken:
-        holder = _lookup(copy, pointer)[1]
+        holder = lookup(copy, pointer)[1]
         if isinstance(holder, dict):
             holder.pop("$ref", None)
     return copy
@@ -191,7 +181,7 @@ def _bundle_pointer(data: Any, parts: tuple[Any, ...]) -> str:
         token = str(part)
         while isinstance(node, dict) and token not in node and isinstance(node.get("$ref"), str):
             pointer = node["$ref"][1:]
-            node = _lookup(data, pointer)[1]
+            node = lookup(data, pointer)[1]
         if isinstance(node, dict) and token in node:
             node = node[token]
         elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
@@ -421,6 +411,6 @@ def _carrier_examples(
         example_pointer = join_pointer(pointer, "examples", name)
         if isinstance(example, dict) and isinstance(example.get("$ref"), str):
             example_pointer = example["$ref"][1:]
-            example = _lookup(data, example_pointer)[1]
+            example = lookup(data, example_pointer)[1]
         if isinstance(example, dict) and "value" in example:
             yield join_pointer(example_pointer, "value"), example["value"]

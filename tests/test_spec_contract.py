@@ -16,7 +16,7 @@ from conftest import SOURCE_DOCS, SPEC, SPECS
 from ecs_tasks import models
 from scripts.bundle import bundle
 from scripts.conformance import check_docs
-from scripts.problems import split_pointer
+from scripts.pointers import split_pointer
 from scripts.validate import iter_examples
 
 SOURCE_PAGE = SOURCE_DOCS / "responses_task.rst"

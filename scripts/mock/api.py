@@ -21,7 +21,8 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from scripts.bundle import bundle
-from scripts.problems import SpecError, join_pointer, split_pointer
+from scripts.pointers import join_pointer, split_pointer
+from scripts.problems import SpecError
 from scripts.validate import iter_operations
 
 #: The URI the spec is registered under, so that every ``$ref`` in it resolves.
