@@ -55,18 +55,17 @@ class Rendered:
 def render(target: Target) -> Rendered:
     """Run every stage up to, not including, writing. Raises SpecError on any problem.
 
-    Validation and rendering are independent once the spec is bundled, and each takes about
-    half of the time, so rendering runs in a forked child while this process validates; the
-    rendered files are only used when validation found nothing.
+    Once the spec is bundled, validating it and rendering from it are independent and take
+    about the same time, so a forked child renders every output while this process validates;
+    the rendered files are only used when validation found nothing.
     """
     from scripts.bundle import bundle
     from scripts.problems import SpecError
-    from scripts.publish import render_published, to_openapi_30
-    from scripts.render_docs import render_docs
+    from scripts.publish import to_openapi_30
     from scripts.validate import validate, validate_derived
 
     spec = bundle(target.spec)
-    with _in_background(_render_package, spec.data, target.package, target.spec.name) as package:
+    with _in_background(_render_outputs, spec.data, target.package, target.spec.name) as files:
         problems = validate(spec)
         if problems:
             raise SpecError(problems)
@@ -77,12 +76,24 @@ def render(target: Target) -> Rendered:
         ]
         if problems:
             raise SpecError(problems)
-        files = {**render_published(spec.data), **render_docs(spec.data), **package()}
+        rendered = files()
     base = spec.root.path.parent
     spec_files = {
         path.relative_to(base).as_posix(): doc.digest for path, doc in spec.documents.items()
     }
-    return Rendered(files=files, spec_files=spec_files)
+    return Rendered(files=rendered, spec_files=spec_files)
+
+
+def _render_outputs(data: dict[str, Any], package: str, spec_name: str) -> dict[str, bytes]:
+    """Every output file of a valid bundled spec, by path relative to OUT."""
+    from scripts.publish import render_published
+    from scripts.render_docs import render_docs
+
+    return {
+        **render_published(data),
+        **render_docs(data),
+        **_render_package(data, package, spec_name),
+    }
 
 
 def _render_package(data: dict[str, Any], package: str, spec_name: str) -> dict[str, bytes]:
