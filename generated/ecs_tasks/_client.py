@@ -70,8 +70,6 @@ class _BoundTask(models.TaskResponse):
             return dict(self) == dict(other)
         return NotImplemented
 
-    __hash__ = None  # type: ignore[assignment]
-
     def _client_of(self, kind: type[Any]) -> Any:
         if not isinstance(self._client, kind):
             raise RuntimeError(
