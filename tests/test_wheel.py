@@ -8,6 +8,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from conftest import ROOT
 from mock_helpers import TOKEN
 from scripts.mock import run_mock
@@ -39,16 +41,44 @@ def _run(*command: str | Path, cwd: Path = ROOT) -> str:
     return done.stdout
 
 
-def test_the_wheel_works_in_a_fresh_environment_with_only_httpx_and_pydantic(
-    tmp_path: Path,
-) -> None:
-    _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", tmp_path / "dist", ".")
-    wheels = list((tmp_path / "dist").glob("ecs_tasks-*.whl"))
+def _oldest_python() -> str | None:
+    """An interpreter of the oldest Python the package supports (3.10), if this machine has one.
+
+    Tried by name and in pyenv's folder; a name that exists but does not run is skipped.
+    """
+    candidates = [
+        "python3.10",
+        *map(str, sorted(Path.home().glob(".pyenv/versions/3.10*/bin/python3.10"))),
+    ]
+    for candidate in candidates:
+        try:
+            done = subprocess.run(
+                [candidate, "-c", "import sys; print(sys.version_info[:2] == (3, 10))"],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+        except OSError:
+            continue
+        if done.stdout.strip() == "True":
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    dist = tmp_path_factory.mktemp("dist")
+    _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", dist, ".")
+    wheels = list(dist.glob("ecs_tasks-*.whl"))
     assert len(wheels) == 1, wheels
+    return wheels[0]
+
+
+def _check_in_fresh_environment(python_for_venv: str, wheel: Path, tmp_path: Path) -> None:
     venv = tmp_path / "venv"
-    _run(sys.executable, "-m", "venv", venv)
+    _run(python_for_venv, "-m", "venv", venv)
     python = venv / "bin" / "python"
-    _run(python, "-m", "pip", "install", "-q", "--disable-pip-version-check", wheels[0])
+    _run(python, "-m", "pip", "install", "-q", "--disable-pip-version-check", wheel)
     installed = {
         re.split(r"[=@ ]", line)[0].lower().replace("_", "-")
         for line in _run(python, "-m", "pip", "freeze", "--all").splitlines()
@@ -63,3 +93,16 @@ def test_the_wheel_works_in_a_fresh_environment_with_only_httpx_and_pydantic(
     with run_mock(job_duration=0.2, token=TOKEN) as base_url:
         shown = _run(python, "-c", USE, base_url, TOKEN, cwd=tmp_path)
     assert shown.startswith("ok 0.1.0")
+
+
+def test_the_wheel_works_in_a_fresh_environment_with_only_httpx_and_pydantic(
+    wheel: Path, tmp_path: Path
+) -> None:
+    _check_in_fresh_environment(sys.executable, wheel, tmp_path)
+
+
+def test_the_wheel_works_on_the_oldest_supported_python(wheel: Path, tmp_path: Path) -> None:
+    python = _oldest_python()
+    if python is None:
+        pytest.skip("no Python 3.10 interpreter on this machine to install the wheel into")
+    _check_in_fresh_environment(python, wheel, tmp_path)
