@@ -58,6 +58,8 @@ venv: $(READY)
 
 # The environment is made once and remade when the pinned requirements change.
 $(READY): requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "error: the build tools need Python 3.11 or newer; set PYTHON=python3.11" >&2; exit 2; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
