@@ -35,13 +35,11 @@ class Target:
     package: str
 
     def check(self) -> None:
-        """Refuse, before any work, a target that cannot be built."""
+        """Refuse, before any work, a package name that cannot be imported. (A spec that
+        cannot be read is refused by the loader, with the same message everywhere.)"""
         if not self.package.isidentifier() or keyword.iskeyword(self.package):
             reason = f"PACKAGE '{self.package}' is not a valid Python package name"
             raise UnusableInputError(self.out, reason)
-        if not self.spec.is_file():
-            reason = "is a directory, not a spec file" if self.spec.is_dir() else "no such file"
-            raise UnusableInputError(self.spec, reason)
 
 
 @dataclass(frozen=True)

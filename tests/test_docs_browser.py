@@ -15,7 +15,7 @@ import pytest
 from conftest import SPEC, SPECS
 from scripts.bundle import bundle
 from scripts.render_docs import render_docs
-from scripts.validate import HTTP_METHODS
+from scripts.validate import iter_operations
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(
@@ -98,12 +98,7 @@ def ours(browser: Any, pages: dict[str, tuple[dict[str, Any], Path]]) -> Iterato
 
 
 def _operations(data: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
-    return [
-        (path, method, item[method])
-        for path, item in data["paths"].items()
-        for method in HTTP_METHODS
-        if method in item
-    ]
+    return [(path, method, operation) for _, path, method, operation in iter_operations(data)]
 
 
 def _visible_schemas(page: Any) -> list[str]:

@@ -26,7 +26,7 @@ from conftest import ROOT, SOURCE_DOCS, SPEC, SPECS
 from scripts.bundle import bundle
 from scripts.conformance import check_docs, read_tables
 from scripts.render_docs import markdown_html, md_cell, render_docs
-from scripts.validate import HTTP_METHODS
+from scripts.validate import iter_operations
 
 FOREIGN = SPECS / "docs-render" / "foreign" / "openapi.yaml"
 HOSTILE = SPECS / "docs-render" / "hostile" / "openapi.yaml"
@@ -120,15 +120,6 @@ def _visible(files: dict[str, str]) -> dict[str, str]:
     }
 
 
-def _operations(data: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
-    return [
-        (path, method, item[method])
-        for path, item in data["paths"].items()
-        for method in HTTP_METHODS
-        if method in item
-    ]
-
-
 # --- the three files -----------------------------------------------------------------------------
 
 
@@ -163,7 +154,7 @@ def test_every_operation_response_and_schema_is_in_every_output(
 ) -> None:
     data, files = request.getfixturevalue(spec)
     expected: list[str] = []
-    for path, method, operation in _operations(data):
+    for _, path, method, operation in iter_operations(data):
         expected += [path, method.upper(), *operation.get("tags", [])]
         expected += [operation[key] for key in ("operationId", "summary") if key in operation]
         expected += [str(status) for status in operation["responses"]]

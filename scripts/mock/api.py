@@ -21,7 +21,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from scripts.bundle import bundle
-from scripts.pointers import join_pointer, split_pointer
+from scripts.pointers import join_pointer, lookup, split_pointer
 from scripts.problems import SpecError
 from scripts.validate import iter_operations
 
@@ -178,9 +178,9 @@ class _Reader:
                 raise SpecNotServableError(f"{pointer}: cannot follow $ref {reference!r}")
             seen.add(reference)
             pointer = reference[1:]
-            node = self.data
-            for token in split_pointer(pointer):
-                node = node[int(token)] if isinstance(node, list) else node[token]
+            found, node = lookup(self.data, pointer)
+            if not found:
+                raise SpecNotServableError(f"{pointer}: $ref {reference!r} leads nowhere")
         return pointer, node
 
     def validator(self, pointer: str) -> Draft202012Validator:
