@@ -14,27 +14,28 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Stands in for the system Python: creates a venv whose pip only says that it ran, so the
-# set-up recipe runs for real in seconds and without the network.
-_FAKE_PYTHON = """#!/bin/sh
+# Stand in for the system Python and for the venv's: the venv is a folder whose python runs
+# the real one, except for pip, which only says that it ran. So the set-up recipe runs for real
+# in seconds and without the network.
+_FAKE_SYSTEM_PYTHON = """#!/bin/sh
 if [ "$1" = "-m" ] && [ "$2" = "venv" ]; then
-    mkdir -p "$3/bin"
-    printf '#!/bin/sh\\nif [ "$1" = "-m" ] && [ "$2" = "pip" ]; then echo "PIP RAN"; exit 0; fi\\n'\\
-'exec %s "$@"\\n' > "$3/bin/python"
-    chmod +x "$3/bin/python"
+    mkdir -p "$3/bin" && cp "$(dirname "$0")/venv-python" "$3/bin/python"
     exit 0
 fi
-exec %s "$@"
+exec {python} "$@"
+"""
+_FAKE_VENV_PYTHON = """#!/bin/sh
+if [ "$1" = "-m" ] && [ "$2" = "pip" ]; then echo "PIP RAN"; exit 0; fi
+exec {python} "$@"
 """
 
 
-def _make(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def _make(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         ["make", "--no-print-directory", *args],
         cwd=cwd,
         capture_output=True,
         text=True,
-        env={**os.environ, **(env or {})},
         check=False,
     )
 
@@ -49,9 +50,10 @@ def project_copy(tmp_path: Path) -> Path:
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
 def test_first_setup_says_what_it_does_before_each_long_step(project_copy: Path) -> None:
+    for name, text in (("python3", _FAKE_SYSTEM_PYTHON), ("venv-python", _FAKE_VENV_PYTHON)):
+        (project_copy / name).write_text(text.format(python=sys.executable))
+        (project_copy / name).chmod(0o755)
     fake = project_copy / "python3"
-    fake.write_text(_FAKE_PYTHON % (sys.executable, sys.executable))
-    fake.chmod(0o755)
 
     done = _make("fresh/.ready", "VENV=fresh", f"PYTHON={fake}", cwd=project_copy)
 
