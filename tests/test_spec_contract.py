@@ -106,8 +106,17 @@ def test_the_source_pages_abnormal_example_is_the_documented_invalid_json() -> N
 
 
 @needs_source_docs
-def test_every_row_of_the_source_page_is_in_the_spec() -> None:
-    assert check_docs(SOURCE_DOCS, DATA) == []
+def test_every_row_of_the_source_page_is_in_the_spec_or_changed_by_d21() -> None:
+    # The spec follows the current Responses (Jobs) page; what the old page words differently is
+    # accepted by D21 on exactly the node that differs.
+    differences = check_docs(SOURCE_DOCS, DATA)
+    assert differences, "the old page's wording should differ from the current one"
+    for line in differences:
+        pointer = line.rsplit(" ", 1)[1]
+        node = DATA
+        for token in split_pointer(pointer[1:]):
+            node = node[token]
+        assert "D21" in node.get("x-decision", []), line
 
 
 def test_the_conformance_check_reports_each_kind_of_difference() -> None:

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 class TaskResponse(BaseModel):
     """
-    Body of a successful answer to a task-delivering request (normal response description on the source page). The request only queues the work; the returned `job_id` is polled with ShowJob until the job reaches SUCCESS or FAIL. Field descriptions are the source page's own text, with its link markup reduced to the link text (D3).
+    Body of a successful answer to a task-delivering request (the normal response description of Responses (Jobs), and the Response parameters table of every task-delivering page). The request only queues the work; the returned `job_id` is polled with ShowJob until the job reaches SUCCESS or FAIL. Field descriptions are the current page's text, with its link markup reduced to the link text (D3, D21).
     """
 
     job_id: Annotated[
@@ -24,13 +24,13 @@ class TaskResponse(BaseModel):
         ),
     ]
     """
-    Specifies the returned task ID after delivering the task. Users can query the task progress using this ID. For how to query the execution status of the task based on the task ID, see Task Status Management.
+    Specifies the job ID returned after a job is delivered. The job ID can be used to query the job execution progress. For details about how to query the job execution status based on job_id, see Job Status Management.
     """
 
 
 class ErrorDetail(BaseModel):
     """
-    One entry of the `details` array of an Error (Table 2, "details field description", on the source page). Both fields may be missing.
+    One entry of the `details` array of an Error (Table 2, "details field description", of Responses (Jobs)). Both fields may be missing.
     """
 
     message: Annotated[
@@ -38,14 +38,10 @@ class ErrorDetail(BaseModel):
     ] = None
     """
     Describes the error message when an error occurs.
-
-    This field is optional.
     """
     code: Annotated[str | None, Field(examples=["Ecs.0005"])] = None
     """
     Specifies the error code when an error occurs.
-
-    This field is optional.
     """
 
 
@@ -77,10 +73,14 @@ class SubJobEntities(BaseModel):
         None
     )
     """
+    If the job is an ECS-related operation, the value is server_id.
+
     ID of the ECS the sub-job works on; present for ECS operations.
     """
     nic_id: Annotated[str | None, Field(examples=["d2f3b7ca-6a47-4b31-9c0b-6d6e3a1f2c4e"])] = None
     """
+    If the job is a NIC-related operation, the value is nic_id.
+
     ID of the network interface the sub-job works on; present for NIC operations.
     """
     errorcode_message: Annotated[
@@ -88,18 +88,22 @@ class SubJobEntities(BaseModel):
         Field(examples=["Insufficient ECS quota. Contact customer service to increase quota."]),
     ] = None
     """
+    Indicates the cause of a sub-job execution failure.
+
     Why the sub-job failed; present only for a failed sub-job.
     """
 
 
 class ServerId(BaseModel):
     """
-    Reference to one ECS by its ID.
+    Reference to one ECS by its ID. The start, stop, restart and delete pages each describe it with a `servers` table; the delete page words the description differently (D29).
     """
 
     id: Annotated[str, Field(examples=["bae51750-0089-41a1-9b18-5c777978ff6d"])]
     """
-    ID of the ECS.
+    Specifies the ECS ID.
+
+    The delete page says "Specifies the ID of the ECS to be deleted.": the same field, so one schema serves all four pages (D29).
     """
 
 
@@ -122,9 +126,11 @@ class BatchStartServersOption(BaseModel):
     Parameters of a batch start.
     """
 
-    servers: Annotated[list[ServerId], Field(max_length=1000, min_length=1)]
+    servers: Annotated[list[ServerId], Field(min_length=1)]
     """
-    ECSs to start; 1 to 1,000 per request (D14).
+    Specifies ECS IDs. For details, see Table 4.
+
+    The page limits the rate, not the size of a request: at most 1,000 ECSs can be started in one minute. The array must not be empty; no maximum is declared (D14).
     """
 
 
@@ -133,13 +139,21 @@ class BatchStopServersOption(BaseModel):
     Parameters of a batch stop.
     """
 
-    servers: Annotated[list[ServerId], Field(max_length=1000, min_length=1)]
+    servers: Annotated[list[ServerId], Field(min_length=1)]
     """
-    ECSs to stop; 1 to 1,000 per request (D14).
+    Specifies ECS IDs. For details, see Table 4.
+
+    The page limits the rate, not the size of a request: at most 1,000 ECSs can be stopped in one minute. The array must not be empty; no maximum is declared (D14).
     """
     type: ServerActionType = ServerActionType.SOFT
     """
-    How to stop the ECSs. Optional; `SOFT` when omitted (D13).
+    Specifies an ECS stop type. The default value is SOFT.
+
+    SOFT: normal ECS stop (default)
+
+    HARD: forcible ECS stop
+
+    Optional; `SOFT` when omitted (D13).
     """
 
 
@@ -148,13 +162,20 @@ class BatchRebootServersOption(BaseModel):
     Parameters of a batch reboot.
     """
 
-    servers: Annotated[list[ServerId], Field(max_length=1000, min_length=1)]
+    servers: Annotated[list[ServerId], Field(min_length=1)]
     """
-    ECSs to reboot; 1 to 1,000 per request (D14).
+    Specifies ECS IDs. For details, see Table 4.
+
+    The page limits the rate, not the size of a request: at most 1,000 ECSs can be restarted in one minute. The array must not be empty; no maximum is declared (D14).
     """
     type: ServerActionType
     """
-    How to reboot the ECSs. Required for a reboot, unlike for a stop (D13).
+    Specifies the type of the restart operation.
+
+    - SOFT: normal restart
+    - HARD: forcible restart (hard restart)
+
+    Required for a reboot, unlike for a stop (D13).
     """
 
 
@@ -165,21 +186,246 @@ class DeleteServersRequest(BaseModel):
 
     servers: Annotated[list[ServerId], Field(max_length=1000, min_length=1)]
     """
-    ECSs to delete; 1 to 1,000 per request (D14).
+    Specifies the ECSs to be deleted. For details, see Table 3.
+
+    Constraints: A maximum of 1,000 ECSs can be deleted at a time.
+
+    The array must not be empty (D14).
     """
-    delete_publicip: bool = False
+    delete_publicip: bool | None = None
     """
-    Whether to release the EIPs bound to the ECSs together with them. When `false` (default) the EIPs are unbound and kept.
+    Specifies whether to delete the EIP bound to the ECS when deleting the ECS. If you do not want to delete the EIP, the system only unbinds the EIP from the ECS and reserves the EIP.
+
+    Constraints: If delete_publicip is not specified, the delete_on_termination value of the EIP decides whether the EIP is released when the ECS is deleted.
+
+    - If delete_on_termination is true and delete_public is null, the EIP is released when the ECS is deleted.
+    - If delete_on_termination is false and delete_public is null, the EIP is only unbound from the ECS and will not be released when the ECS is deleted.
+
+    Range:
+
+    - true: When an ECS is deleted, the EIP bound to the ECS is also released regardless of whether delete_on_termination of the EIP is true or false.
+    - false: When an ECS is deleted, the EIP is only unbound from the ECS and will not be released regardless of whether delete_on_termination of the EIP is true or false.
+
+    The page's Default Value (false) contradicts its Constraints; no default is declared: leave it out to let the EIP's delete_on_termination decide, send false to keep the EIP (D22).
     """
     delete_volume: bool = False
     """
-    Whether to delete the data disks attached to the ECSs together with them. When `false` (default) the data disks are detached and kept.
+    Specifies whether to delete the data disks attached to an ECS when deleting the ECS. If you set the parameter value to false, the system only detaches the disks from the ECS and reserves the disks.
+
+    Range:
+
+    - true: indicates to delete the data disks attached to the ECS when deleting the ECS.
+    - false: indicates only to detach the data disks attached to the ECS when deleting the ECS.
+    """
+
+
+class ResizeServerOption(BaseModel):
+    """
+    The flavor an ECS is changed to.
+    """
+
+    flavorRef: Annotated[str, Field(examples=["c3.15xlarge.2"])]
+    """
+    Specifies the flavor ID of the ECS after the modification.
+    """
+
+
+class MigrateServerOption(BaseModel):
+    """
+    The dedicated host (DeH) an ECS is migrated to.
+    """
+
+    dedicated_host_id: Annotated[
+        str | None, Field(examples=["459a2b9d-804a-4745-ab19-a113bb1b4ddc"])
+    ] = None
+    """
+    Specifies the DeH ID.
+
+    Constraints: This parameter takes effect when an ECS is migrated from a public resource pool to a DeH or between DeHs.
+    """
+
+
+class FieldSystemEncrypted(str, Enum):
+    """
+    Specifies the encryption field in metadata.
+
+    Range:
+
+    - 0: indicates a non-encrypted disk.
+    - 1: indicates an encrypted disk.
+
+    Default Value: If this parameter does not exist, the system disk will not be encrypted by default.
+    """
+
+    FIELD_0 = "0"
+    FIELD_1 = "1"
+
+
+class ServerOsMetadata(BaseModel):
+    """
+    Metadata of an ECS whose OS is changed or reinstalled. The OS change page and the OS reinstallation page describe it with the same table, so both operations share this schema.
+    """
+
+    BYOL: str | None = None
+    """
+    Specifies whether a user has the license of an image.
+
+    Range:
+
+    - If this parameter is set to true, the license file delivered with the image is used, indicating that BYOL is used.
+    - If this parameter is set to a value other than true, BYOL is not used, and the license file provided by the cloud platform must be used.
+
+    Default Value: The default value is not true, indicating that BYOL is not used.
+    """
+    user_data: Annotated[
+        str | None, Field(examples=["IyEvYmluL2Jhc2gKZWNobyB1c2VyX3Rlc3QgPiAvaG9tZS91c2VyLnR4dA=="])
+    ] = None
+    """
+    Specifies the user data to be injected to the ECS during the creation. Text and text files can be injected.
+
+    Examples
+
+    Before base64 encoding:
+
+    - Linux
+      #!/bin/bash
+      echo user_test > /home/user.txt
+    - Windows
+      rem cmd
+      echo 111 > c:\\aaa.txt
+
+    After base64 encoding:
+
+    - Linux
+      IyEvYmluL2Jhc2gKZWNobyB1c2VyX3Rlc3QgPiAvaG9tZS91c2VyLnR4dA==
+    - Windows
+      cmVtIGNtZAplY2hvIDExMSA+IGM6XGFhYS50eHQ=
+
+    For more details, see "Injecting User Data into ECSs" in the Elastic Cloud Server User Guide.
+
+    Constraints:
+
+    - The content of user_data must be encoded with base64.
+    - The maximum size of the content to be injected (before encoding) is 32 KB.
+    """
+    field__system__encrypted: Annotated[
+        FieldSystemEncrypted | None, Field(alias="__system__encrypted")
+    ] = None
+    """
+    Specifies the encryption field in metadata.
+
+    Range:
+
+    - 0: indicates a non-encrypted disk.
+    - 1: indicates an encrypted disk.
+
+    Default Value: If this parameter does not exist, the system disk will not be encrypted by default.
+    """
+    field__system__cmkid: Annotated[
+        str | None,
+        Field(alias="__system__cmkid", examples=["83cdb52d-9ebf-4469-9cfa-e7b5b80da846"]),
+    ] = None
+    """
+    Specifies the CMK ID, which indicates encryption in metadata.
+
+    Constraints:
+
+    This parameter must be used with __system__encrypted.
+
+    Note: For details about how to obtain the CMK ID through HTTPS requests, see "Querying the Key List" in Key Management Service API Reference.
+    """
+
+
+class ServerOsMode(str, Enum):
+    """
+    How an ECS that is still running is handled when its OS is changed or reinstalled. `withStopServer`: the ECS is stopped first, then its OS is changed or reinstalled. Without it the ECS must already be stopped. Neither page's table lists this field; the reinstallation page's first example sends it, and Huawei Cloud's ECS SDKs (huaweicloudsdkecs) describe it with this one value (D26).
+    """
+
+    WITH_STOP_SERVER = "withStopServer"
+
+
+class HwPassthrough(str, Enum):
+    """
+    - If this parameter is set to true, the disk device type is SCSI, which allows ECS OSs to directly access the underlying storage media. SCSI reservation commands are supported.
+    - If this parameter is set to false, the disk device type is VBD, which supports only simple SCSI read/write commands.
+    """
+
+    TRUE = "true"
+    FALSE = "false"
+
+
+class AttachServerVolumeOption(BaseModel):
+    """
+    The EVS disk to attach to an ECS, and how.
+    """
+
+    volumeId: Annotated[str, Field(examples=["a26887c6-c47b-4654-abb5-dfadf7d3f803"])]
+    """
+    Specifies the ID of the disk to be attached. The value is in UUID format.
+    """
+    device: Annotated[str | None, Field(examples=["/dev/sda"])] = None
+    """
+    Indicates the disk device name.
+
+    Note:
+
+    - The new disk device name cannot be the same as an existing one.
+    - For KVM ECSs, set the parameter value to /dev/vda for system disks. The device names for data disks of KVM ECSs are optional. If the device names of data disks are required, set them in alphabetical order. For example, if there are two data disks, set the device names of the two data disks to /dev/vdb and /dev/vdc, respectively. If you set a device name starting with /dev/sd, the system uses /dev/vd by default.
+    - For ECSs that only support SCSI disks, set the device name of the system disk to /dev/sda and the device names of data disks in alphabetical order, for example, /dev/sdb and /dev/sdc. The system will not change the default device names.
+    """
+    volume_type: Annotated[str | None, Field(examples=["SSD"])] = None
+    """
+    Specifies the disk type.
+    """
+    count: int | None = None
+    """
+    Specifies the number of disks.
+    """
+    hw_passthrough: Annotated[HwPassthrough | None, Field(alias="hw:passthrough")] = None
+    """
+    - If this parameter is set to true, the disk device type is SCSI, which allows ECS OSs to directly access the underlying storage media. SCSI reservation commands are supported.
+    - If this parameter is set to false, the disk device type is VBD, which supports only simple SCSI read/write commands.
+    """
+
+
+class BatchAddServerNicSecurityGroup(BaseModel):
+    """
+    A security group of a NIC added to an ECS.
+    """
+
+    id: Annotated[str, Field(examples=["f0ac4394-7e4a-4409-9701-ba8be283dbc3"])]
+    """
+    Specifies the ID of the security group.
+    """
+
+
+class Ipv6Bandwidth(BaseModel):
+    """
+    The shared bandwidth an IPv6 NIC is bound to.
+    """
+
+    id: str | None = None
+    """
+    Specifies the ID of an IPv6 bandwidth.
+    """
+
+
+class BatchDeleteServerNicOption(BaseModel):
+    """
+    One NIC to delete from an ECS, by its port ID.
+    """
+
+    id: Annotated[str, Field(examples=["d32019d3-bc6e-4319-9c1d-6722fc136a23"])]
+    """
+    Specifies the port ID of the NIC.
+
+    Note: When the ID is the same as the ECS primary NIC ID, the system will return error code 403.
     """
 
 
 class Error(BaseModel):
     """
-    Content of the `error` field of an ErrorResponse (Table 1, "error field structure", on the source page). Decide on `code`, not on the HTTP status: the ECS error-code appendix warns that its status codes may not be accurate (D10).
+    Content of the `error` field of an ErrorResponse (Table 1, "error field structure", of Responses (Jobs)). Decide on `code`, not on the HTTP status: the ECS error-code appendix warns that its status codes may not be accurate (D10).
     """
 
     message: Annotated[str, Field(examples=["request body is illegal."])]
@@ -196,7 +442,7 @@ class Error(BaseModel):
 
     Error details provide the error code and fault description, facilitating error handling.
 
-    This field is optional.
+    Optional: the old page said "This field is optional.", the current one has no Mandatory column for it (D21).
     """
 
 
@@ -207,30 +453,51 @@ class SubJob(BaseModel):
 
     status: JobStatus | None = None
     """
+    Specifies the job status.
+
+    - SUCCESS: indicates the job is successfully executed.
+    - RUNNING: indicates that the job is in progress.
+    - FAIL: indicates that the job failed.
+    - INIT: indicates that the job is being initialized.
+
     State of the sub-job; same values as the job status.
     """
     entities: SubJobEntities | None = None
     """
+    Specifies the object of the job. The value of this parameter varies depending on the type of the job. If the job is an ECS-related operation, the value is server_id. If the job is a NIC operation, the value is nic_id. For details, see Table 5.
+
     Objects the sub-job works on, and why it failed if it did.
     """
     job_id: Annotated[str | None, Field(examples=["2c9eb2c5544cbf6101544f0635672b60"])] = None
     """
+    Specifies the sub-job ID.
+
     ID of the sub-job; same forms as a job ID (D1).
     """
     job_type: Annotated[str | None, Field(examples=["createSingleServer"])] = None
     """
+    Specify the sub-job type.
+
     Kind of sub-job, named after the operation it performs, for example `createSingleServer` or `deleteVM`. The set is open.
     """
     begin_time: Annotated[str | None, Field(examples=["2016-04-25T20:04:47.591Z"])] = None
     """
+    Specifies the time when the job was started.
+
     Time the sub-job started, in UTC, written like `2016-04-25T20:04:47.591Z`. Plain string, no format (D8).
     """
     end_time: Annotated[str | None, Field(examples=["2016-04-25T20:08:21.328Z"])] = None
     """
+    Specifies the time when the job was finished.
+
     Time the sub-job finished, in UTC, written like `2016-04-25T20:08:21.328Z`. Plain string, no format (D8).
     """
     error_code: Annotated[str | None, Field(examples=["Ecs.0001", None])] = None
     """
+    Specifies the returned error code when the job execution fails.
+
+    After the job is executed successfully, the value of this parameter is null.
+
     Error code of a failed sub-job; `null` when it succeeded (D7).
     """
     fail_reason: Annotated[
@@ -240,6 +507,10 @@ class SubJob(BaseModel):
         ),
     ] = None
     """
+    Specifies the cause of the job execution failure.
+
+    After the job is executed successfully, the value of this parameter is null.
+
     Reason why the sub-job failed; `null` when it succeeded (D7).
     """
 
@@ -254,7 +525,7 @@ class BatchStartServersRequest(BaseModel):
     )
     os_start: Annotated[BatchStartServersOption, Field(alias="os-start")]
     """
-    Which ECSs to start.
+    Specifies the operation to start the ECS. For details, see Table 3.
     """
 
 
@@ -268,7 +539,7 @@ class BatchStopServersRequest(BaseModel):
     )
     os_stop: Annotated[BatchStopServersOption, Field(alias="os-stop")]
     """
-    Which ECSs to stop, and how.
+    Specifies the operation to stop the ECS. For details, see Table 3.
     """
 
 
@@ -282,13 +553,176 @@ class BatchRebootServersRequest(BaseModel):
     )
     reboot: BatchRebootServersOption
     """
-    Which ECSs to reboot, and how.
+    Specifies the operation to restart the ECS. For details, see Table 3.
+    """
+
+
+class ResizeServerRequest(BaseModel):
+    """
+    Body of ResizeServer: the new flavor, and whether to only check the request.
+    """
+
+    resize: ResizeServerOption
+    """
+    Specifies the operation to modify ECS specifications. For details, see Table 3.
+    """
+    dry_run: bool = False
+    """
+    Specifies whether to check the request. If this parameter is set to true, no instance is created.
+
+    Range:
+
+    - true: Check the request. Check items include the mandatory parameters and request format.
+      - If the check fails, the system returns an error.
+      - If the check is successful, the system returns status code 202.
+    - false: Send the request without checking the request body.
+    """
+
+
+class MigrateServerRequest(BaseModel):
+    """
+    Body of MigrateServer: where a stopped ECS is cold migrated to.
+    """
+
+    migrate: MigrateServerOption | None
+    """
+    Specifies the ECS to be migrated. For details, see Table 3.
+
+    This parameter is null when you migrate an ECS from a dedicated host to a public resource pool.
+
+    Declared as the object or null, as this description says (D27).
+    """
+
+
+class ChangeServerOsWithCloudInitOption(BaseModel):
+    """
+    The image to change an ECS's OS to, and the login data of the new OS.
+    """
+
+    keyname: Annotated[str | None, Field(examples=["KeyPair-350b"])] = None
+    """
+    Specifies the key name.
+
+    The table marks keyname mandatory, but the page's examples log in by password and omit it: optional here (D25).
+    """
+    userid: Annotated[str | None, Field(examples=["7e25b1da389f4697a79df3a0e5bd494e"])] = None
+    """
+    Specifies the user ID.
+
+    Constraints: When the keyname parameter is being specified, the value of this parameter is used preferentially. If this parameter is left blank, the user ID in the token is used by default.
+    """
+    imageid: Annotated[str, Field(examples=["e215580f-73ad-429d-b6f2-5433947433b0"])]
+    """
+    Specifies the ID of the new image in UUID format.
+
+    You can obtain the image ID from the console or by following the instructions provided in "Querying Images" in Image Management Service API Reference.
+    """
+    metadata: ServerOsMetadata | None = None
+    """
+    Specifies the metadata of the ECS for which the OS is to be changed.
+
+    For more information, see Table 4.
+    """
+    mode: ServerOsMode | None = None
+    """
+    Whether a running ECS is stopped first; not in the page's table (D26).
+    """
+
+
+class ReinstallServerWithCloudInitOption(BaseModel):
+    """
+    Login data of an ECS's reinstalled OS (the image stays the same).
+    """
+
+    keyname: Annotated[str | None, Field(examples=["KeyPair-350b"])] = None
+    """
+    Specifies the key name.
+
+    The table marks keyname mandatory, but the page's examples log in by password and omit it: optional here (D25).
+    """
+    userid: Annotated[str, Field(examples=["7e25b1da389f4697a79df3a0e5bd494e"])]
+    """
+    Specifies the user ID.
+
+    Constraints: This parameter is mandatory when keyname is used.
+    """
+    metadata: ServerOsMetadata | None = None
+    """
+    Specifies metadata of the reinstalled ECS.
+
+    For more information, see Table 4.
+    """
+    mode: ServerOsMode | None = None
+    """
+    Whether a running ECS is stopped first; not in the page's table (D26).
+    """
+
+
+class AttachServerVolumeRequest(BaseModel):
+    """
+    Body of AttachServerVolume: the disk to attach, and whether to only check the request.
+    """
+
+    volumeAttachment: AttachServerVolumeOption
+    """
+    Specifies the ECS attachment information. For details, see Table 3.
+    """
+    dry_run: bool = False
+    """
+    Specifies whether to check the request and attach the disk.
+
+    - true: indicates that only the request is sent, and no disk will be attached. Check items include mandatory parameters, request format, and service restrictions. If the check fails, the system returns an error. If the check result is as expected, the system properly responds.
+    - false: indicates that only the request is sent and the disk will be attached if the check result is as expected.
+
+    The default value is false.
+    """
+
+
+class BatchAddServerNicOption(BaseModel):
+    """
+    One NIC to add to an ECS: its subnet, security groups and addresses.
+    """
+
+    subnet_id: Annotated[str, Field(examples=["d32019d3-bc6e-4319-9c1d-6722fc136a23"])]
+    """
+    Specifies the information about the NICs to be added to an ECS.
+
+    The value must be the ID of a created network in UUID format.
+    """
+    security_groups: list[BatchAddServerNicSecurityGroup] | None = None
+    """
+    Specifies the security groups for NICs. For details, see Table 4.
+    """
+    ip_address: Annotated[str | None, Field(examples=["192.168.0.7"])] = None
+    """
+    Specifies the IP address. If this parameter is unavailable, the IP address is automatically assigned.
+    """
+    ipv6_enable: bool | None = None
+    """
+    Indicates whether to support IPv6 addresses.
+
+    If this parameter is set to true, the NIC supports IPv6 addresses.
+    """
+    ipv6_bandwidth: Ipv6Bandwidth | None = None
+    """
+    Specifies the bound shared bandwidth. For details, see ipv6_bandwidth Field Description.
+    """
+
+
+class BatchDeleteServerNicsRequest(BaseModel):
+    """
+    Body of BatchDeleteServerNics: the NICs to delete from an ECS.
+    """
+
+    nics: list[BatchDeleteServerNicOption]
+    """
+    Specifies the NICs to be deleted. For details, see Table 3.
     """
 
 
 class ErrorResponse(BaseModel):
     """
-    Body of an error answer from the ECS API (abnormal response description on the source page): one `error` object. "Table 1" in the description of `error` is the source page's table of the error field structure, described here by the Error schema (D3). Other services and gateways in front of ECS may answer in other shapes that this schema does not describe (D11).
+    Body of an error answer from the ECS API (abnormal response description of Responses (Jobs)): one `error` object. "Table 1" in the description of `error` is that page's table of the error field structure, described here by the Error schema (D3). Other services and gateways in front of ECS may answer in other shapes that this schema does not describe (D11).
     """
 
     error: Error
@@ -306,18 +740,28 @@ class JobEntities(BaseModel):
         None
     )
     """
+    If the job is an ECS-related operation, the value is server_id.
+
     ID of the ECS the job works on; present for ECS operations.
     """
     nic_id: Annotated[str | None, Field(examples=["d2f3b7ca-6a47-4b31-9c0b-6d6e3a1f2c4e"])] = None
     """
+    If the job is a NIC-related operation, the value is nic_id.
+
     ID of the network interface the job works on; present for NIC operations.
     """
     sub_jobs_total: Annotated[int | None, Field(examples=[1], ge=0)] = None
     """
-    Number of sub-jobs the job consists of.
+    Specifies the number of sub-jobs.
+
+    Number of sub-jobs the job consists of. The minimum of 0 is our assumption: the docs give no range, and a count cannot be negative (D24).
     """
     sub_jobs: list[SubJob] | None = None
     """
+    Specifies the execution information of a sub-job.
+
+    For details, see Table 4.
+
     The sub-jobs of the job, for example one per ECS of a batch operation. Each has its own status; the job's own `status` is the one to wait on.
     """
 
@@ -350,6 +794,39 @@ class BatchServerActionRequest(
     """
 
 
+class ChangeServerOsWithCloudInitRequest(BaseModel):
+    """
+    Body of ChangeServerOsWithCloudInit: the new image and how to log in afterwards.
+    """
+
+    os_change: Annotated[ChangeServerOsWithCloudInitOption, Field(alias="os-change")]
+    """
+    Changes an ECS OS. For details, see Table 3.
+    """
+
+
+class ReinstallServerWithCloudInitRequest(BaseModel):
+    """
+    Body of ReinstallServerWithCloudInit: how to log in to the reinstalled OS.
+    """
+
+    os_reinstall: Annotated[ReinstallServerWithCloudInitOption, Field(alias="os-reinstall")]
+    """
+    Re-installs an ECS OS. For details, see Table 3.
+    """
+
+
+class BatchAddServerNicsRequest(BaseModel):
+    """
+    Body of BatchAddServerNics: the NICs to add to an ECS.
+    """
+
+    nics: list[BatchAddServerNicOption]
+    """
+    Specifies the NICs to be added. For details, see Table 3.
+    """
+
+
 class Job(BaseModel):
     """
     Execution state of an asynchronous job, as answered by ShowJob. Only `status` and `job_id` are required, because a waiter cannot work without them (D5); everything else depends on the job type and the job's progress. When the query itself fails, the service may answer with the flat `code` and `message` fields instead (D6).
@@ -357,30 +834,55 @@ class Job(BaseModel):
 
     status: JobStatus
     """
+    Specifies the job status.
+
+    - SUCCESS: The job is successfully executed.
+    - RUNNING: The job is in progress.
+    - FAIL: The job failed.
+    - INIT: The job is being initialized.
+
     Current state of the job. `SUCCESS` and `FAIL` are final; `RUNNING` and `INIT` mean the job is not finished yet.
     """
     entities: JobEntities | None = None
     """
+    Specifies the object of the job.
+
+    The value of this parameter varies depending on the type of the job. If the job is an ECS-related operation, the value is server_id. If the job is a NIC operation, the value is nic_id. If a sub-Job is available, details about the sub-job are displayed.
+
+    For details, see Table 3.
+
     Objects the job works on. Which fields are present depends on the job type: ECS operations carry `server_id`, NIC operations `nic_id`, jobs made of several parts list them in `sub_jobs`.
     """
     job_id: Annotated[str, Field(examples=["2c9eb2c5544cbf6101544f0602af2b4f"])]
     """
+    Specifies the ID of an asynchronous job.
+
     ID of the job: the `job_id` returned by the task-delivering request. Either a UUID with hyphens or 32 lowercase hexadecimal characters; no format is enforced (D1).
     """
     job_type: Annotated[str | None, Field(examples=["createServer"])] = None
     """
+    Specifies the type of an asynchronous job.
+
     Kind of job, named after the asynchronous operation that created it, for example `createServer`. The set of job types is open; treat unknown values as opaque text.
     """
     begin_time: Annotated[str | None, Field(examples=["2016-04-25T20:04:34.604Z"])] = None
     """
+    Specifies the time when the job was started.
+
     Time the job started, in UTC, written like `2016-04-25T20:04:34.604Z`. Declared as a plain string without `format: date-time` because the docs do not guarantee that every value is an RFC 3339 timestamp (D8).
     """
     end_time: Annotated[str | None, Field(examples=["2016-04-25T20:08:41.593Z"])] = None
     """
+    Specifies the time when the job was finished.
+
     Time the job finished, in UTC, written like `2016-04-25T20:08:41.593Z`. Meaningful only once the job is final. Plain string, no format (D8).
     """
     error_code: Annotated[str | None, Field(examples=["Ecs.0001", None])] = None
     """
+    Specifies the returned error code when the job execution fails.
+
+    After the job is executed successfully, the value of this parameter is null.
+
     Error code of a failed job, for example `Ecs.0001`. `null` when the job succeeded (D7).
     """
     fail_reason: Annotated[
@@ -390,13 +892,23 @@ class Job(BaseModel):
         ),
     ] = None
     """
+    Specifies the cause of the job execution failure.
+
+    After the job is executed successfully, the value of this parameter is null.
+
     Human-readable reason why the job failed. `null` when the job succeeded (D7).
     """
     message: Annotated[str | None, Field(examples=["Failed to query system tasks."])] = None
     """
+    Specifies the error message returned when an error occurs in the request to query a job.
+
     Error message of a failed job query, sent in flat form (not wrapped in `error`). Absent on a successful query (D6).
     """
     code: Annotated[str | None, Field(examples=["Common.0011"])] = None
     """
+    Specifies the error code returned when an error occurs in the request to query a job.
+
+    For details about the error code, see Returned Values for General Requests.
+
     Error code of a failed job query, sent in flat form (not wrapped in `error`). Absent on a successful query (D6).
     """
