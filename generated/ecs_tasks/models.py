@@ -179,6 +179,394 @@ class BatchRebootServersOption(BaseModel):
     """
 
 
+class NicBindingProfile(BaseModel):
+    """
+    Custom data of a NIC (binding:profile).
+    """
+
+    disable_security_groups: bool | None = None
+    """
+    Specifies whether the NIC of an ECS is not added to a security group.
+
+    Constraints:
+
+    - The primary NIC of the ECS must be added to a security group.
+    - At most one NIC of the ECS is allowed not to be added to any security groups.
+    """
+
+
+class NicExtraDhcpOpt(BaseModel):
+    """
+    An extended DHCP option of a NIC.
+    """
+
+    opt_value: Annotated[int, Field(ge=1280, le=8888)]
+    """
+    Specifies the NIC MTU.
+
+    Range: 1280 to 8888
+    """
+    opt_name: str
+    """
+    Set the parameter value to 26.
+    """
+
+
+class Sharetype(str, Enum):
+    """
+    Specifies the bandwidth sharing type.
+
+    Range: Enumerated values: PER (indicates exclusive bandwidth) and WHOLE (indicates shared bandwidth)
+    """
+
+    PER = "PER"
+    WHOLE = "WHOLE"
+
+
+class CreateServerEipBandwidth(BaseModel):
+    """
+    The bandwidth of an EIP to assign automatically.
+    """
+
+    size: Annotated[int, Field(ge=1, le=1000)]
+    """
+    Specifies the bandwidth size.
+
+    Range:
+
+    Specifies the bandwidth (Mbit/s). The value ranges from 1 to 1,000.
+
+    The specific range may vary depending on the configuration in each region. You can see the bandwidth range of each region on the management console.
+    """
+    sharetype: Sharetype
+    """
+    Specifies the bandwidth sharing type.
+
+    Range: Enumerated values: PER (indicates exclusive bandwidth) and WHOLE (indicates shared bandwidth)
+    """
+    chargemode: str | None = None
+    """
+    Specifies the bandwidth billing mode.
+
+    Constraints:
+
+    - If the field value is traffic, the ECS is billed by traffic.
+    - If the field value is others, creating the ECS will fail.
+
+    The table marks chargemode mandatory, but the page's first request example leaves it out; optional here so that the documented request stays valid (D31).
+    """
+
+
+class Volumetype(str, Enum):
+    """
+    Specifies the disk type of an ECS system disk.
+
+    For details about disk types, see "Disk Types and Performance" in Elastic Volume Service User Guide.
+
+    Constraints:
+
+    - The disk type must match that provided by the system.
+    - If the specified disk type is not available in the AZ specified by availability_zone, the disk creation will fail.
+    - When the disk is created from a backup:
+      If the type of the backup's source disk is SSD, SAS, SATA, GPSSD, ESSD, or GPSSD2, you can create disks of any of these types.
+      If the type of the backup's source disk is co-p1 or uh-l1, you can create disks of any of the two types.
+
+    Range:
+
+    The value can be ESSD, GPSSD2, GPSSD, SSD, SAS, or SATA.
+
+    - SSD: the ultra-high I/O type
+    - SAS: the high I/O type
+    - SATA: the common I/O type (end-of-sale)
+    - GPSSD: the general purpose SSD type
+    - ESSD: the extreme SSD type
+    - GPSSD2: the general purpose SSD V2 type
+    """
+
+    SSD = "SSD"
+    SAS = "SAS"
+    SATA = "SATA"
+    GPSSD = "GPSSD"
+    ESSD = "ESSD"
+    GPSSD2 = "GPSSD2"
+
+
+class Volumetype1(str, Enum):
+    """
+    Specifies the disk type of an ECS data disk.
+
+    For details about disk types, see "Disk Types and Performance" in Elastic Volume Service User Guide.
+
+    Constraints:
+
+    - The disk type must match that provided by the system.
+    - If the specified disk type is not available in the AZ specified by availability_zone, the disk creation will fail.
+    - When the disk is created from a backup:
+      If the type of the backup's source disk is SSD, SAS, SATA, GPSSD, ESSD, or GPSSD2, you can create disks of any of these types.
+      If the type of the backup's source disk is co-p1 or uh-l1, you can create disks of any of the two types.
+
+    Range:
+
+    The value can be ESSD, GPSSD2, GPSSD, SSD, SAS, or SATA.
+
+    - SSD: the ultra-high I/O type
+    - SAS: the high I/O type
+    - SATA: the common I/O type (end-of-sale)
+    - GPSSD: the general purpose SSD type
+    - ESSD: the extreme SSD type
+    - GPSSD2: the general purpose SSD V2 type
+    """
+
+    SSD = "SSD"
+    SAS = "SAS"
+    SATA = "SATA"
+    GPSSD = "GPSSD"
+    ESSD = "ESSD"
+    GPSSD2 = "GPSSD2"
+
+
+class VolumeExtendParam(BaseModel):
+    """
+    Supplementary information of a disk created with an ECS.
+    """
+
+    snapshotId: str | None = None
+    """
+    Specifies the snapshot ID or ID of the original data disk contained in the full-ECS image.
+
+    - Scenario:
+      This parameter is used if an ECS is created using a full-ECS image, and the image contains one or more data disks.
+      If you use a full-ECS image to create an ECS, the system automatically restores the data type and data from the data disks in the image. The snapshotId parameter allows you to specify the disk type for the original data disk after restoration.
+      Note: - You are advised to specify snapshotId for each original data disk.
+      - If you are required to change a disk size, ensure that the changed disk size is greater than or equal to the size of the original data disk. Otherwise, restoring data of the original data disk will fail.
+      - To set disk sharing, you need to specify the sharing attribute.
+      - To set disk encryption, you need to specify the encryption attribute in the metadata field.
+    - Working rules:
+      snapshotId uniquely identifies an original data disk contained in a full-ECS image. You can use snapshotId to obtain the information of the original data disk for data restoration.
+    - Obtaining snapshotId through the management console:
+      Log in to the management console, choose Elastic Volume Service > Snapshot. Then, use the name of the original data disk to find the snapshot ID or the original disk ID.
+    - Obtaining snapshotId through the API:
+      If you have obtained the full-ECS image ID, obtain the Cloud Backup and Recovery (CBR) or Cloud Server Backup Service (CSBS) backup ID associated with the full-ECS image ID by following the instructions provided in the API for querying image details.
+      - If CBR backup is used, use the CBR backup ID to obtain the backup. The resource_id or snapshot_id contained in the children field in the response is the desired snapshotId. For details, see the API for "Querying a Specified Backup" in Cloud Backup and Recovery User Guide.
+      - If CSBS backup is used, use the CSBS backup ID to obtain the backup. The source_volume_id or snapshot_id contained in the volume_backups field in the response is the desired snapshotId. For details, see the API for "Querying a Single Backup" in Cloud Server Backup Service User Guide.
+    """
+
+
+class FieldSystemEncrypted(str, Enum):
+    """
+    Specifies the encryption parameter in metadata.
+
+    Constraints: If this parameter does not exist, the disk will not be encrypted by default.
+
+    Range:
+
+    - 0: indicates a non-encrypted disk.
+    - 1: indicates an encrypted disk.
+    """
+
+    FIELD_0 = "0"
+    FIELD_1 = "1"
+
+
+class VolumeMetadata(BaseModel):
+    """
+    Metadata of an EVS disk created with an ECS (encryption).
+    """
+
+    field__system__encrypted: Annotated[
+        FieldSystemEncrypted | None, Field(alias="__system__encrypted")
+    ] = None
+    """
+    Specifies the encryption parameter in metadata.
+
+    Constraints: If this parameter does not exist, the disk will not be encrypted by default.
+
+    Range:
+
+    - 0: indicates a non-encrypted disk.
+    - 1: indicates an encrypted disk.
+    """
+    field__system__cmkid: Annotated[str | None, Field(alias="__system__cmkid")] = None
+    """
+    Specifies the CMK ID, which indicates encryption in metadata.
+
+    For details about how to obtain the CMK ID through HTTPS requests, see "Querying the List of CMKs" in Key Management Service API Reference.
+
+    Constraints: This parameter must be used with __system__encrypted.
+    """
+
+
+class CreateServerSecurityGroup(BaseModel):
+    """
+    A security group of an ECS to create.
+    """
+
+    id: str | None = None
+    """
+    Specifies the ID of the security group to which an ECS is to be added. The configuration will take effect on the NICs of the ECS. You need to specify the ID of an existing security group in UUID format. Otherwise, the default security group will be used at the underlying layer.
+    """
+
+
+class CreateServerExtendParam(BaseModel):
+    """
+    Supplementary information of an ECS to create (V1 APIs).
+    """
+
+    regionID: str | None = None
+    """
+    Specifies the ID of the region where the ECS resides.
+    """
+    CB_CSBS_BACKUP: str | None = None
+    """
+    Specifies a CSBS policy ID and CSBS vault ID.
+
+    For example, a CSBS policy ID obtained on the console is fdcaa27d-5be4-4f61-afe3-09ff79162c04.
+
+    A CSBS vault ID is 332a9408-463f-436a-9e92-78dad95d1ac4.
+
+    The CB_CSBS_BACKUP value is "{\\"policy_id\\":\\"fdcaa27d-5be4-4f61-afe3-09ff79162c04\\",\\"vault_id\\":\\"332a9408-463f-436a-9e92-78dad95d1ac4\\"}".
+    """
+
+
+class BYOL(str, Enum):
+    """
+    If you have an OS or a software license (a license certified based on the number of physical servers and cores), you can migrate your services to the cloud platform in BYOL mode to continue using your existing licenses.
+
+    Range:
+
+    - True: Use your existing licenses.
+    - False: System licenses are used.
+    """
+
+    TRUE = "True"
+    FALSE = "False"
+
+
+class CreateServerMetadata(BaseModel):
+    """
+    Metadata of an ECS to create: the reserved keys the page describes.
+    """
+
+    admin_pass: str | None = None
+    """
+    Specifies the password of user Administrator for logging in to a Windows ECS. For details, see Function.
+
+    Constraints: This parameter is mandatory when a Windows ECS using password authentication is created.
+    """
+    op_svc_userid: str | None = None
+    """
+    Specifies the user ID.
+
+    Note: The value of this parameter is that of IAM User ID of the current login account. If you log in as an IAM user, obtain the IAM user ID of that IAM user.
+    """
+    agency_name: str | None = None
+    """
+    Specifies the agency name.
+
+    An agency is created by a tenant administrator on Identity and Access Management (IAM) to provide temporary credentials for ECSs to access cloud services.
+    """
+    field__support_agent_list: Annotated[str | None, Field(alias="__support_agent_list")] = None
+    """
+    Specifies whether the ECS supports Host Security Service (HSS).
+
+    Determine whether the image used for creating the ECS supports HSS via the API for querying images.
+
+    Range:
+
+    hss,hss-ent: indicates the HSS enterprise edition.
+
+    Example values:
+
+    _support_agent_list: "hss,hss-ent"
+    """
+    BYOL_1: Annotated[BYOL | None, Field(alias="BYOL")] = None
+    """
+    If you have an OS or a software license (a license certified based on the number of physical servers and cores), you can migrate your services to the cloud platform in BYOL mode to continue using your existing licenses.
+
+    Range:
+
+    - True: Use your existing licenses.
+    - False: System licenses are used.
+    """
+
+
+class Tenancy(str, Enum):
+    """
+    Creates ECSs on a dedicated or shared host.
+
+    Range: The value of this parameter can be dedicated or shared.
+    """
+
+    DEDICATED = "dedicated"
+    SHARED = "shared"
+
+
+class CreateServerSchedulerHints(BaseModel):
+    """
+    Scheduling hints of an ECS to create, such as its ECS group or dedicated host.
+    """
+
+    group: str | None = None
+    """
+    Specifies the ECS group ID in UUID format.
+
+    Obtain the parameter value from the console or by referring to Listing ECS Groups.
+
+    Constraints:
+
+    Ensure that the ECS group uses the anti-affinity policy.
+
+    The anti-affinity policy is not supported for ECSs created on a specified DeH.
+    """
+    tenancy: Tenancy | None = None
+    """
+    Creates ECSs on a dedicated or shared host.
+
+    Range: The value of this parameter can be dedicated or shared.
+    """
+    dedicated_host_id: str | None = None
+    """
+    Specifies the dedicated host ID.
+
+    Constraints: A DeH ID takes effect only when tenancy is set to dedicated.
+    """
+
+
+class CreateServerSecurityOptions(BaseModel):
+    """
+    Security options of an ECS to create (D30).
+    """
+
+    tpm_enabled: bool
+    """
+    Specifies whether to enable TPM.
+
+    Constraints: Currently, the following instance types support TPM: Pi5e.
+
+    Range:
+
+    - true: Enable TPM.
+    - false: Disable TPM.
+    """
+
+
+class CreateServersResponse(BaseModel):
+    """
+    Answer of CreateServers: the job to poll and the IDs of the ECSs being created. Like every task response it carries `job_id`; ShowJob follows it.
+    """
+
+    job_id: str
+    """
+    Specifies the returned job ID after delivering the job. You can query the job progress using this ID. For details about how to query the job execution status based on job_id, see Job Status Management.
+    """
+    serverIds: list[str] | None = None
+    """
+    Specifies ECS IDs.
+
+    Note: You can query ECS details by ECS ID. If the system returns a 404 error, the ECS is being created, or creating the ECS failed.
+    """
+
+
 class DeleteServersRequest(BaseModel):
     """
     Body of DeleteServers.
@@ -245,7 +633,7 @@ class MigrateServerOption(BaseModel):
     """
 
 
-class FieldSystemEncrypted(str, Enum):
+class FieldSystemEncrypted1(str, Enum):
     """
     Specifies the encryption field in metadata.
 
@@ -309,7 +697,7 @@ class ServerOsMetadata(BaseModel):
     - The maximum size of the content to be injected (before encoding) is 32 KB.
     """
     field__system__encrypted: Annotated[
-        FieldSystemEncrypted | None, Field(alias="__system__encrypted")
+        FieldSystemEncrypted1 | None, Field(alias="__system__encrypted")
     ] = None
     """
     Specifies the encryption field in metadata.
@@ -557,6 +945,230 @@ class BatchRebootServersRequest(BaseModel):
     """
 
 
+class CreateServerNic(BaseModel):
+    """
+    A NIC of an ECS to create.
+    """
+
+    subnet_id: str
+    """
+    Specifies the subnet of the ECS.
+
+    Constraints: The value must be the ID of the subnet created in the VPC specified by vpcid and in the format of the UUID.
+    """
+    ip_address: str | None = None
+    """
+    Specifies the IP address of the NIC used by the ECS. The value is an IPv4 address.
+
+    Constraints:
+
+    - If this parameter is left blank or set to "", an unused IP address in the subnet is automatically assigned as the IP address of the NIC.
+    - If this parameter is specified, its value must be an unused IP address in the network segment of the subnet.
+    """
+    binding_profile: Annotated[NicBindingProfile | None, Field(alias="binding:profile")] = None
+    """
+    Allows you to customize data. For details, see Table 12.
+
+    Constraints: This parameter can be specified only during the ECS creation.
+    """
+    extra_dhcp_opts: list[NicExtraDhcpOpt] | None = None
+    """
+    Indicates extended DHCP options. For details, see Table 13.
+    """
+    ipv6_enable: bool = False
+    """
+    Specifies whether to support IPv6 addresses.
+
+    Range:
+
+    - true: The NIC supports IPv6.
+    - false: The NIC does not support IPv6.
+    """
+    ipv6_bandwidth: Ipv6Bandwidth | None = None
+    """
+    Specifies the bound shared bandwidth. For details, see ipv6_bandwidth Field Description.
+    """
+
+
+class CreateServerEip(BaseModel):
+    """
+    An EIP to assign automatically to an ECS to create.
+    """
+
+    iptype: str
+    """
+    Specifies the EIP type.
+
+    For details about the enumerated values, see the publicip field in "Assigning an EIP" in Virtual Private Cloud API Reference.
+    """
+    bandwidth: CreateServerEipBandwidth
+    """
+    Specifies the bandwidth of an EIP.
+
+    For details, see bandwidth Field Description.
+    """
+
+
+class CreateServerRootVolume(BaseModel):
+    """
+    The system disk of an ECS to create.
+    """
+
+    volumetype: Volumetype
+    """
+    Specifies the disk type of an ECS system disk.
+
+    For details about disk types, see "Disk Types and Performance" in Elastic Volume Service User Guide.
+
+    Constraints:
+
+    - The disk type must match that provided by the system.
+    - If the specified disk type is not available in the AZ specified by availability_zone, the disk creation will fail.
+    - When the disk is created from a backup:
+      If the type of the backup's source disk is SSD, SAS, SATA, GPSSD, ESSD, or GPSSD2, you can create disks of any of these types.
+      If the type of the backup's source disk is co-p1 or uh-l1, you can create disks of any of the two types.
+
+    Range:
+
+    The value can be ESSD, GPSSD2, GPSSD, SSD, SAS, or SATA.
+
+    - SSD: the ultra-high I/O type
+    - SAS: the high I/O type
+    - SATA: the common I/O type (end-of-sale)
+    - GPSSD: the general purpose SSD type
+    - ESSD: the extreme SSD type
+    - GPSSD2: the general purpose SSD V2 type
+    """
+    size: Annotated[int | None, Field(ge=1, le=1024)] = None
+    """
+    Specifies the system disk size, in GiB.
+
+    Constraints:
+
+    - The system disk size must be greater than or equal to the minimum system disk size supported by the image (min_disk attribute of the image).
+    - If this parameter is not specified or is set to 0, the default system disk size is the minimum value of the system disk in the image (min_disk attribute of the image).
+
+    Note: To obtain the minimum system disk size (min_disk) of an image, click the image on the management console for its details. Alternatively, call the native OpenStack API for querying details about an image. For details, see "Querying Image Details (Native OpenStack)" in Image Management Service API Reference.
+
+    Range: 1 to 1024
+    """
+    hw_passthrough: Annotated[bool | None, Field(alias="hw:passthrough")] = None
+    """
+    Specifies the device type of the EVS disks to be created.
+
+    Range:
+
+    - If this parameter is set to false, VBD disks are created.
+    - If this parameter is set to true, SCSI disks are created.
+
+    Default Value: If this parameter is not specified or set to a non-Boolean character, VBD disks are created by default.
+    """
+    metadata: VolumeMetadata | None = None
+    """
+    Specifies the metadata of the created EVS disk. For details, see metadata Field Description for Creating Disks.
+
+    Constraints: This parameter is used only when an encrypted disk is created.
+
+    Range: The length of key and value under metadata can contain no more than 255 bytes.
+    """
+
+
+class CreateServerDataVolume(BaseModel):
+    """
+    A data disk of an ECS to create.
+    """
+
+    volumetype: Volumetype1
+    """
+    Specifies the disk type of an ECS data disk.
+
+    For details about disk types, see "Disk Types and Performance" in Elastic Volume Service User Guide.
+
+    Constraints:
+
+    - The disk type must match that provided by the system.
+    - If the specified disk type is not available in the AZ specified by availability_zone, the disk creation will fail.
+    - When the disk is created from a backup:
+      If the type of the backup's source disk is SSD, SAS, SATA, GPSSD, ESSD, or GPSSD2, you can create disks of any of these types.
+      If the type of the backup's source disk is co-p1 or uh-l1, you can create disks of any of the two types.
+
+    Range:
+
+    The value can be ESSD, GPSSD2, GPSSD, SSD, SAS, or SATA.
+
+    - SSD: the ultra-high I/O type
+    - SAS: the high I/O type
+    - SATA: the common I/O type (end-of-sale)
+    - GPSSD: the general purpose SSD type
+    - ESSD: the extreme SSD type
+    - GPSSD2: the general purpose SSD V2 type
+    """
+    size: Annotated[int, Field(ge=10, le=32768)]
+    """
+    Specifies the data disk size, in GiB.
+
+    Constraints: When you use a data disk image to create a data disk, ensure that the value of this parameter is greater than or equal to the size of the source data disk that is used to create the data disk image.
+
+    Range: 10 to 32768
+    """
+    shareable: bool = False
+    """
+    Specifies whether the disk is shared.
+
+    Constraints: This parameter has been discarded. Use multiattach.
+
+    Range:
+
+    - true: indicates that the created disk is a shared disk.
+    - false: indicates that the created disk is a common EVS disk.
+    """
+    multiattach: bool = False
+    """
+    Specifies the shared disk information.
+
+    Constraints: The shareable parameter is discarded. If both shareable and multiattach must be used, ensure that the values of the two parameters are the same. If this parameter is not specified, common EVS disks are created by default.
+
+    Range:
+
+    - true: indicates that the created disk is a shared disk.
+    - false: indicates that the created disk is a common EVS disk.
+    """
+    hw_passthrough: Annotated[bool | None, Field(alias="hw:passthrough")] = None
+    """
+    Specifies the device type of the EVS disks to be created.
+
+    Range:
+
+    - If this parameter is set to false, VBD disks are created.
+    - If this parameter is set to true, SCSI disks are created.
+    - If this parameter is not specified or set to a non-Boolean character, VBD disks are created by default.
+    """
+    extendparam: VolumeExtendParam | None = None
+    """
+    Provides the disk information.
+
+    For details, see Table 6.
+    """
+    data_image_id: str | None = None
+    """
+    Specifies ID of the data image. The value is in UUID format.
+
+    Constraints: If data disks are created using a data disk image, this parameter is mandatory and it does not support metadata.
+    """
+    metadata: VolumeMetadata | None = None
+    """
+    Specifies the metadata of the created EVS disk.
+
+    For details, see metadata Field Description for Creating Disks.
+
+    Constraints:
+
+    - The length of key and value under metadata can contain no more than 255 bytes.
+    - This parameter is used only when an encrypted disk is created.
+    - If data disks are created using a data disk image, this parameter cannot be used.
+    """
+
+
 class ResizeServerRequest(BaseModel):
     """
     Body of ResizeServer: the new flavor, and whether to only check the request.
@@ -794,6 +1406,34 @@ class BatchServerActionRequest(
     """
 
 
+class CreateServerPublicIp(BaseModel):
+    """
+    The EIP of an ECS to create: an existing one (`id`) or a new one (`eip`).
+    """
+
+    id: str | None = None
+    """
+    Specifies the ID of the existing EIP assigned to the ECS to be created. The value is in UUID format.
+
+    Constraints: Only EIPs in DOWN state can be assigned.
+    """
+    eip: CreateServerEip | None = None
+    """
+    Specifies an EIP that will be automatically assigned to an ECS.
+
+    For details, see Table 3.
+    """
+    delete_on_termination: bool = False
+    """
+    Specifies whether the EIP is released along with the associated ECS.
+
+    Range:
+
+    - true: The EIP is released along with the associated ECS.
+    - false: The EIP is not released along with the associated ECS.
+    """
+
+
 class ChangeServerOsWithCloudInitRequest(BaseModel):
     """
     Body of ChangeServerOsWithCloudInit: the new image and how to log in afterwards.
@@ -911,4 +1551,259 @@ class Job(BaseModel):
     For details about the error code, see Returned Values for General Requests.
 
     Error code of a failed job query, sent in flat form (not wrapped in `error`). Absent on a successful query (D6).
+    """
+
+
+class CreateServerOption(BaseModel):
+    """
+    The ECSs to create: image, flavor, network, disks, login and placement (Table 3 of the create page).
+    """
+
+    imageRef: str
+    """
+    Specifies the ID of the system image used for creating ECSs. The ID is in the format of a Universally Unique Identifier (UUID).
+
+    You can obtain the image ID from the console or by following the instructions provided in "Querying Images" in Image Management Service API Reference.
+
+    Constraints:
+
+    Note: - Certain ECS flavors cannot support all public images provided on the cloud platform. To obtain the images supported by an ECS flavor, log in to the management console, view the images displayed on the Create ECS page, and obtain the image IDs on the Image Management Service page.
+    - If the creation fails, modify the parameter settings.
+    """
+    flavorRef: str
+    """
+    Specifies the flavor ID of the ECS to be created.
+
+    For details about the flavors that have been released, see "ECS Specifications and Types" in Elastic Cloud Server User Guide.
+    """
+    name: Annotated[str, Field(max_length=128, min_length=1)]
+    """
+    Specifies the ECS name.
+
+    Constraints:
+
+    - If more than one ECS is to be created (the count value is greater than 1), the system automatically adds a hyphen followed by a four-digit incremental number, such as -0000, to the end of each ECS name. If you specify a number, the name of the first new ECS will start from the specified number. In this case, the ECS name contains 1 to 59 characters.
+    - ECS hostnames comply with RFC 952 and RFC 1123 naming rules. It is recommended that you configure hostnames using digits (0 to 9), lowercase letters (a to z), and hyphens (-). Underscores (_) are converted into hyphens (-) by default.
+
+    Range: The parameter value consists of 1 to 128 characters, including letters, digits, underscores (_), hyphens (-), and periods (.).
+    """
+    user_data: str | None = None
+    """
+    Specifies the user data to be injected to the ECS during the creation. Text and text files can be injected.
+
+    Examples
+
+    Before base64 encoding:
+
+    - Linux
+      #!/bin/bash
+      echo user_test > /home/user.txt
+    - Windows
+      rem cmd
+      echo 111 > c:\\aaa.txt
+
+    After base64 encoding:
+
+    - Linux
+      IyEvYmluL2Jhc2gKZWNobyB1c2VyX3Rlc3QgPiAvaG9tZS91c2VyLnR4dA==
+    - Windows
+      cmVtIGNtZAplY2hvIDExMSA+IGM6XGFhYS50eHQ=
+
+    For more information about the user data to be injected, see "Injecting User Data into ECSs" in Elastic Cloud Server User Guide.
+
+    Constraints:
+
+    - The content of user_data must be encoded with base64.
+    - The maximum size of the content to be injected (before encoding) is 32 KB.
+    - If the user_data field is specified for a Linux ECS that is created using an image with Cloud-Init installed, the adminPass field becomes invalid.
+    """
+    adminPass: str | None = None
+    """
+    Specifies the initial login password of the administrator account for logging in to an ECS using password authentication. The Linux administrator is root, and the Windows administrator is Administrator. For details, see Function.
+
+    Constraints:
+
+    - The password cannot contain the username or the username in reverse.
+    - The Windows ECS password cannot contain the username, the username in reverse, or more than two consecutive characters in the username.
+    - If the user_data field is specified for a Linux ECS that is created using an image with Cloud-Init installed, the adminPass field becomes invalid.
+    - If the key_name field is specified for an ECS that is created using an image with Cloud-Init installed, the adminPass field becomes invalid.
+
+    Range:
+
+    - The password must contain 8 to 26 characters.
+    - The password must contain at least three of the following character types: uppercase letters, lowercase letters, digits, and special characters (!@$%^-_=+[{}]:,./?~#*).
+    """
+    key_name: str | None = None
+    """
+    Specifies the name of the SSH key used for logging in to the ECS.
+
+    Keys can be created using the key creation API (Creating and Importing an SSH Key Pair) or obtained using the SSH key query API (Querying SSH Key Pairs).
+    """
+    vpcid: str
+    """
+    Specifies the ID of the VPC to which the ECS belongs. The value is in the format of the UUID.
+
+    You can obtain the VPC ID from the management console or by following the instructions provided in "Querying VPCs" in Virtual Private Cloud API Reference.
+    """
+    nics: list[CreateServerNic]
+    """
+    Specifies the NIC information of the ECS. For details, see Table 4.
+
+    Constraints:
+
+    - The value must be the ID of the subnet created in the VPC specified by vpcid and in the format of the UUID.
+    - A maximum of 12 NICs can be attached to an ECS.
+    """
+    publicip: CreateServerPublicIp | None = None
+    """
+    Specifies the EIP bound to the ECS, which can be configured in one of the following ways:
+
+    - Do not use: In such a case, this parameter is unavailable.
+    - Automatically assign: You need to specify the information about the EIP to be created.
+    - Use existing: You need to specify an existing EIP for your ECS.
+
+    For details, see Table 1.
+    """
+    count: Annotated[int, Field(ge=1, le=100)] = 1
+    """
+    Specifies the number of instances to be created.
+
+    Constraints:
+
+    - If this parameter is not specified, the default value is 1.
+    - If the tenant quota is sufficient, the maximum value is 100.
+
+    The minimum of 1 is inferred: the page gives the default and the maximum only (D31).
+    """
+    root_volume: CreateServerRootVolume
+    """
+    Specifies ECS system disk configurations.
+
+    For details, see Table 5.
+    """
+    data_volumes: list[CreateServerDataVolume] | None = None
+    """
+    Specifies ECS data disk configurations. Each data structure represents a data disk to be created.
+
+    Constraints:
+
+    An ECS can be attached with a maximum of 59 data disks (certain flavors support only 23 data disks).
+
+    For details, see Table 6.
+    """
+    security_groups: list[CreateServerSecurityGroup] | None = None
+    """
+    Specifies the security groups of the ECS.
+
+    Constraints:
+
+    If this parameter is left blank, the default security group is bound to the ECS by default.
+
+    For details, see Table 2.
+    """
+    availability_zone: str | None = None
+    """
+    Specifies the name of the AZ where the ECS is located.
+
+    See Querying AZs.
+
+    Constraints:
+
+    - If this parameter is not specified, the system automatically selects an AZ.
+    """
+    batch_create_in_multi_az: bool = False
+    """
+    Specifies whether ECSs can be randomly deployed in multiple AZs.
+
+    Constraints:
+
+    This parameter is valid when availability_zone is left blank.
+
+    Note: When ECSs are created in batches, parameter count is mandatory.
+
+    Range:
+
+    - true: The batch-created ECSs are deployed in multiple AZs.
+    - false: The batch-created ECSs are deployed in a single AZ.
+    """
+    extendparam: CreateServerExtendParam | None = None
+    """
+    Provides the supplementary information about the ECS to be created.
+
+    For details, see Table 7.
+    """
+    metadata: CreateServerMetadata | None = None
+    """
+    Specifies the metadata of the ECS to be created.
+
+    You can use metadata to customize key-value pairs. For details about reserved key-value pairs, see Table 9.
+
+    Constraints: If the metadata contains sensitive data, take appropriate measures to protect the sensitive data, for example, controlling access permissions and encrypting the data.
+
+    Range:
+
+    - A maximum of 10 key-value pairs can be injected.
+    - A metadata key consists of 1 to 255 characters and can only contain uppercase letters, lowercase letters, spaces, digits, hyphens (-), underscores (_), colons (:), and periods (.).
+    - A metadata value consists of a maximum of 255 characters.
+    """
+    os_scheduler_hints: Annotated[
+        CreateServerSchedulerHints | None, Field(alias="os:scheduler_hints")
+    ] = None
+    """
+    Schedules ECSs, for example, by configuring an ECS group.
+
+    For details, see Table 10.
+    """
+    tags: list[str] | None = None
+    """
+    Specifies ECS tags. A tag is in the format of "key.value".
+
+    Constraints:
+
+    - Each ECS supports a maximum of 10 tags during the creation.
+    - The server_tags field provides the same functions as tags, but supports more keys and values, so the server_tags field is recommended.
+
+    A tag key contains a maximum of 36 characters, and a tag value contains a maximum of 43 characters.
+
+    Range:
+
+    - A tag key contains a maximum of 36 characters, and a tag value contains a maximum of 43 characters.
+    - The key of the tag can contain only uppercase letters, lowercase letters, digits, underscores (_), and hyphens (-).
+    - The value of the tag can contain only uppercase letters, lowercase letters, digits, underscores (_), and hyphens (-).
+    """
+    description: Annotated[str, Field(max_length=85)] = ""
+    """
+    Specifies the ECS description.
+
+    Constraints: Angle brackets (<>) are not allowed.
+
+    Range: A maximum of 85 characters are allowed.
+
+    Default Value: Empty string
+    """
+    security_options: CreateServerSecurityOptions | None = None
+    """
+    Security options of the ECSs, such as TPM. Table 7 of the page (security_options field description) describes this object, but no row of Table 3 lists it; it is declared here, optional (D30).
+    """
+
+
+class CreateServersRequest(BaseModel):
+    """
+    Body of CreateServers: the ECSs to create, and whether to only check the request.
+    """
+
+    server: CreateServerOption
+    """
+    Specifies the ECS information. For details, see Table 3.
+    """
+    dry_run: bool = False
+    """
+    Specifies whether to check the request. If this parameter is set to true, no instance is created.
+
+    Range:
+
+    - true: Check the request. Check items include the mandatory parameters and request format.
+      - If the check fails, the system returns an error.
+      - If the check is successful, the system returns status code 202.
+    - false: Send the request without checking the request body.
     """
