@@ -67,17 +67,26 @@ def _validate(spec: Path) -> int:
 
 def _conformance(docs: Path, spec: Path) -> int:
     from scripts.bundle import bundle
-    from scripts.conformance import check_docs
+    from scripts.conformance import check
 
     if not docs.exists():
         raise UnusableInputError(docs, "no such file or folder")
-    differences = check_docs(docs, bundle(spec).data)
-    for line in differences:
-        print(line, file=sys.stderr)
-    if differences:
-        print(f"{len(differences)} difference(s) between the docs and the spec", file=sys.stderr)
+    report = check(docs, bundle(spec))
+    for line in report.lines():
+        print(line)
+    if not report.pages:
+        print(
+            f"{display_path(docs)}: none of the pages {display_path(spec)} traces is here; "
+            "nothing was compared",
+            file=sys.stderr,
+        )
         return EXIT_INVALID
-    print(f"{display_path(docs)}: every table row matches {display_path(spec)}")
+    print(report.summary())
+    if report.failures:
+        print(
+            f"{len(report.failures)} difference(s) between the docs and the spec", file=sys.stderr
+        )
+        return EXIT_INVALID
     return 0
 
 

@@ -84,24 +84,15 @@ class _Importer:
     # --- tables to schemas -------------------------------------------------------------------
 
     def nested_table(self, page: Page, row: Row) -> tuple[Page, Table] | None:
-        """The table that describes a row's object: its ``:ref:`` link, else a table of the
-        same page whose title names the row ("**row** field description")."""
-        for ref in row.description.refs:
-            found = self.root.resolve(ref.label)
-            if found is None:
-                self.warn(
-                    page.path,
-                    ref.line,
-                    f"row '{row.name}' links to '{ref.label}', which no page under "
-                    f"{self.root.root} has; the field is drafted without its table",
-                )
-                continue
-            if found[1] is not None:
-                return found[0], found[1]
-        for table in page.tables:
-            if table.subject and table.subject.split(".")[-1] == row.name:
-                return page, table
-        return None
+        found, unresolved = self.root.nested(page, row)
+        for ref in unresolved:
+            self.warn(
+                page.path,
+                ref.line,
+                f"row '{row.name}' links to '{ref.label}', which no page under "
+                f"{self.root.root} has; the field is drafted without its table",
+            )
+        return found
 
     def schema_for(self, page: Page, table: Table, name: str) -> str:
         """The component schema of a table (made once, however often it is reached)."""

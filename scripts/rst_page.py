@@ -84,6 +84,8 @@ class Cell:
     parts: tuple[tuple[str, str], ...] = ()
     #: The values that start every bullet of the cell in bold (``- **SUCCESS**: ...``), in order.
     bold_items: tuple[str, ...] = ()
+    #: The bold words of a Range part that is one sentence ("can be **PER** or **WHOLE**").
+    range_bold: tuple[str, ...] = ()
 
     def part(self, name: str) -> str | None:
         """The text of one part ("Definition", "Range", ...), or None when the cell lacks it."""
@@ -209,6 +211,8 @@ class Page:
     examples: list[Example] = field(default_factory=list)
     status_codes: list[StatusCode] = field(default_factory=list)
     endpoint: Endpoint | None = None
+    #: ``:ref:`` links in the page's text outside tables, with the section they are in.
+    refs: list[tuple[str, Ref]] = field(default_factory=list)
     problems: list[DocsProblem] = field(default_factory=list)
 
     def table(self, title: str) -> Table | None:
@@ -310,6 +314,13 @@ def _block_text(node: docutils.nodes.Node, indent: str = "") -> list[str]:
                 lines.append(indent + "- " + inner[0].strip())
                 lines.extend(inner[1:])
         return lines
+    if isinstance(node, docutils.nodes.Admonition):
+        # Shown on the site as a labelled box: "Note:" (or "Warning:", ...) before its text.
+        label = type(node).__name__.capitalize() + ":"
+        inner = [line for child in node.children for line in _block_text(child, indent)]
+        if inner and isinstance(node.children[0], docutils.nodes.paragraph):
+            return [indent + label + " " + inner[0].strip(), *inner[1:]]
+        return [indent + label, *inner]
     if isinstance(node, docutils.nodes.Element):
         lines = []
         for child in node.children:
@@ -381,7 +392,15 @@ def _cell(entry: docutils.nodes.Element, fallback_line: int) -> Cell:
             parts[-1][1].append(child)
     # Enum-like bullets are in the Range part of a split cell, anywhere in an unsplit one.
     for_items = next((nodes for name, nodes in parts if name == "Range"), children)
+    range_nodes = next((nodes for name, nodes in parts if name == "Range"), [])
+    sentence = range_nodes[0] if len(range_nodes) == 1 else None
+    range_bold = (
+        tuple(_words(b.astext()) for b in sentence.findall(docutils.nodes.strong))
+        if isinstance(sentence, docutils.nodes.paragraph)
+        else ()
+    )
     return Cell(
+        range_bold=range_bold,
         text=_paragraphs(children),
         line=line,
         refs=_refs(entry, line),
@@ -431,6 +450,8 @@ def _text_before(lines: list[str], line: int) -> str:
     while index >= 0 and lines[index].strip() and not _LABEL.match(lines[index]):
         block.insert(0, lines[index].strip())
         index -= 1
+    if len(block) >= 2 and _UNDERLINE.match(block[-1]):
+        return _words(block[-2])  # right under a heading: the heading names it
     text = " ".join(block)
     if not text or text[0] in "+|=" or _UNDERLINE.match(block[-1] if block else ""):
         return ""
@@ -615,6 +636,15 @@ def _only_blank_between(lines: list[str], label_line: int, table_line: int) -> b
     return all(not lines[i].strip() for i in range(label_line, table_line - 1))
 
 
+def _in_table(node: docutils.nodes.Node) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if isinstance(parent, docutils.nodes.table):
+            return True
+        parent = parent.parent
+    return False
+
+
 def _status_codes(tables: list[Table]) -> list[StatusCode]:
     codes = []
     for table in tables:
@@ -659,6 +689,11 @@ def parse_page(path: Path, source: str) -> Page:
         if table is not None:
             page.tables.append(table)
     page.status_codes = _status_codes(page.tables)
+    for item in tree.findall(docutils.nodes.inline):
+        if "reflabel" in item.attributes and not _in_table(item):
+            line = int(item.get("refline") or 0)
+            ref = Ref(label=str(item["reflabel"]), text=_words(item.astext()), line=line)
+            page.refs.append((_section_at(sections, line), ref))
     for example in page.examples:
         if example.error:
             page.problems.append(
@@ -728,6 +763,22 @@ class DocsRoot:
             return None
         page = self.read(found[0])
         return page, page.labelled(label)
+
+    def nested(self, page: Page, row: Row) -> tuple[tuple[Page, Table] | None, list[Ref]]:
+        """The table that describes a row's object or items: the table its ``:ref:`` link
+        names (on any page of the root), else a table of the same page titled after the row
+        ("**row** field description"). Also the links whose label no page has."""
+        unresolved = []
+        for ref in row.description.refs:
+            found = self.resolve(ref.label)
+            if found is None:
+                unresolved.append(ref)
+            elif found[1] is not None:
+                return (found[0], found[1]), unresolved
+        for table in page.tables:
+            if table.subject and table.subject.split(".")[-1] == row.name:
+                return (page, table), unresolved
+        return None, unresolved
 
     def operation_pages(self) -> list[Path]:
         """Pages that describe one operation (their URI section gives a method and a path)."""
@@ -831,7 +882,10 @@ def row_keywords(row: Row) -> dict[str, Any]:
         default = _value(default_text, kind)
         if default is not None:
             result["default"] = default
-    range_text = cell.part("Range")
+    range_text = (cell.part("Range") or "").split("\n\n")[0]
+    if len(cell.range_bold) >= 2 and kind in ("string", None) and "enum" not in result:
+        # "The value can be **dedicated** or **shared**."
+        result["enum"] = list(cell.range_bold)
     if range_text and "\n" not in range_text.strip() and kind in _BOUNDS:
         low_name, high_name = _BOUNDS[str(kind)]
         both = re.search(r"(\d[\d,]*)\s*(?:to|-|~)\s*(\d[\d,]*)", range_text)
