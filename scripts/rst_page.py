@@ -221,9 +221,18 @@ class Page:
         return next((table for table in self.tables if table.title == wanted), None)
 
     def labelled(self, label: str) -> Table | None:
-        """The table a label stands right before, or None when the label names no table."""
+        """The table a label stands right before; for a label of a section (not of the whole
+        page), the first table of that section; else None."""
         wanted = normal_label(label)
-        return next((table for table in self.tables if wanted in table.labels), None)
+        direct = next((table for table in self.tables if wanted in table.labels), None)
+        at = self.labels.get(wanted)
+        if direct is not None or at is None or (self.topic and wanted == self.topic):
+            return direct
+        for table in self.tables:
+            if table.line > at:
+                headings = [line for _, line in self.sections if at < line < table.line]
+                return table if len(headings) <= 1 else None
+        return None
 
 
 def normal_label(label: str) -> str:
@@ -768,7 +777,11 @@ class DocsRoot:
         """The table that describes a row's object or items: the table its ``:ref:`` link
         names (on any page of the root), else a table of the same page titled after the row
         ("**row** field description"). Also the links whose label no page has."""
-        unresolved = []
+        unresolved: list[Ref] = []
+        shape = type_keywords(row.type) if row.type is not None else None
+        inner = shape.get("items") or shape.get("additionalProperties") if shape else None
+        if not (shape == {"type": "object"} or inner == {"type": "object"}):
+            return None, unresolved  # only objects are described by further tables
         for ref in row.description.refs:
             found = self.resolve(ref.label)
             if found is None:
