@@ -33,11 +33,6 @@ _SHOW_JOB = Operation(
     "/v1/{project_id}/jobs/{job_id}",
     idempotent=True,
 )
-_CREATE_SERVERS = Operation(
-    "POST",
-    "/v1/{project_id}/cloudservers",
-    body_type=models.CreateServersRequest,
-)
 _BATCH_SERVER_ACTION = Operation(
     "POST",
     "/v1/{project_id}/cloudservers/action",
@@ -88,6 +83,11 @@ _BATCH_DELETE_SERVER_NICS = Operation(
     "/v1/{project_id}/cloudservers/{server_id}/nics/delete",
     body_type=models.BatchDeleteServerNicsRequest,
 )
+_CREATE_SERVERS = Operation(
+    "POST",
+    "/v1/{project_id}/cloudservers",
+    body_type=models.CreateServersRequest,
+)
 
 # From the `x-waiter` extension of ShowJob.
 _JOB_WAITER = WaiterSpec(
@@ -100,7 +100,7 @@ DEFAULT_POLL_INTERVAL = 1.0
 DEFAULT_MAX_INTERVAL = 15.0
 
 
-class _BoundTask(models.CreateServersResponse):
+class _BoundTask(models.TaskResponse):
     """A task delivery response that remembers the client it came from, to wait on the job."""
 
     _client: Any = PrivateAttr(default=None)
@@ -111,7 +111,7 @@ class _BoundTask(models.CreateServersResponse):
 
     def __eq__(self, other: object) -> bool:
         # The client is plumbing, not data: compare as the plain response model would.
-        if isinstance(other, models.CreateServersResponse):
+        if isinstance(other, models.TaskResponse):
             return dict(self) == dict(other)
         return NotImplemented
 
@@ -125,7 +125,7 @@ class _BoundTask(models.CreateServersResponse):
 
 
 class DeliveredTask(_BoundTask):
-    """The answer to a task-delivering call of `Client`: a CreateServersResponse that can wait."""
+    """The answer to a task-delivering call of `Client`: a TaskResponse that can wait."""
 
     def wait(
         self,
@@ -147,7 +147,7 @@ class DeliveredTask(_BoundTask):
 
 
 class AsyncDeliveredTask(_BoundTask):
-    """The answer to a task-delivering call of `AsyncClient`: a CreateServersResponse that can wait."""
+    """The answer to a task-delivering call of `AsyncClient`: a TaskResponse that can wait."""
 
     async def wait(
         self,
@@ -191,25 +191,6 @@ class Client(SyncBaseClient):
             path_params={
                 "job_id": str(job_id),
             },
-        )
-
-    def create_servers(
-        self,
-        body: models.CreateServersRequest | Mapping[str, Any],
-    ) -> DeliveredTask:
-        """Create ECSs
-
-        Creates one or more ECSs (up to 100 with `count`). Log in with a key pair (`key_name`, advised)
-        or a password (`adminPass`). With `dry_run: true` the request is only checked and no task is
-        delivered.
-
-        The request only delivers a task: the answer carries the `job_id` to poll with ShowJob (one
-        sub-job per ECS, each naming its `server_id`) and the IDs of the ECSs being created.
-        """
-        return self._request(
-            _CREATE_SERVERS,
-            DeliveredTask,
-            body=body,
         )
 
     def batch_server_action(
@@ -423,6 +404,25 @@ class Client(SyncBaseClient):
             body=body,
         )
 
+    def create_servers(
+        self,
+        body: models.CreateServersRequest | Mapping[str, Any],
+    ) -> DeliveredTask:
+        """Create ECSs
+
+        Creates one or more ECSs (up to 100 with `count`). Log in with a key pair (`key_name`, advised)
+        or a password (`adminPass`). With `dry_run: true` the request is only checked and no task is
+        delivered.
+
+        The request only delivers a task: the answer carries the `job_id` to poll with ShowJob (one
+        sub-job per ECS, each naming its `server_id`) and the IDs of the ECSs being created.
+        """
+        return self._request(
+            _CREATE_SERVERS,
+            DeliveredTask,
+            body=body,
+        )
+
     def wait_for_job(
         self,
         job_id: str,
@@ -484,25 +484,6 @@ class AsyncClient(AsyncBaseClient):
             path_params={
                 "job_id": str(job_id),
             },
-        )
-
-    async def create_servers(
-        self,
-        body: models.CreateServersRequest | Mapping[str, Any],
-    ) -> AsyncDeliveredTask:
-        """Create ECSs
-
-        Creates one or more ECSs (up to 100 with `count`). Log in with a key pair (`key_name`, advised)
-        or a password (`adminPass`). With `dry_run: true` the request is only checked and no task is
-        delivered.
-
-        The request only delivers a task: the answer carries the `job_id` to poll with ShowJob (one
-        sub-job per ECS, each naming its `server_id`) and the IDs of the ECSs being created.
-        """
-        return await self._request(
-            _CREATE_SERVERS,
-            AsyncDeliveredTask,
-            body=body,
         )
 
     async def batch_server_action(
@@ -713,6 +694,25 @@ class AsyncClient(AsyncBaseClient):
             path_params={
                 "server_id": str(server_id),
             },
+            body=body,
+        )
+
+    async def create_servers(
+        self,
+        body: models.CreateServersRequest | Mapping[str, Any],
+    ) -> AsyncDeliveredTask:
+        """Create ECSs
+
+        Creates one or more ECSs (up to 100 with `count`). Log in with a key pair (`key_name`, advised)
+        or a password (`adminPass`). With `dry_run: true` the request is only checked and no task is
+        delivered.
+
+        The request only delivers a task: the answer carries the `job_id` to poll with ShowJob (one
+        sub-job per ECS, each naming its `server_id`) and the IDs of the ECSs being created.
+        """
+        return await self._request(
+            _CREATE_SERVERS,
+            AsyncDeliveredTask,
             body=body,
         )
 

@@ -736,6 +736,8 @@ class HwPassthrough(str, Enum):
     """
     - If this parameter is set to true, the disk device type is SCSI, which allows ECS OSs to directly access the underlying storage media. SCSI reservation commands are supported.
     - If this parameter is set to false, the disk device type is VBD, which supports only simple SCSI read/write commands.
+
+    The docs state the two values only in this prose; the spec lists them as an enum of strings, as the page's examples send them (D33).
     """
 
     TRUE = "true"
@@ -773,6 +775,8 @@ class AttachServerVolumeOption(BaseModel):
     """
     - If this parameter is set to true, the disk device type is SCSI, which allows ECS OSs to directly access the underlying storage media. SCSI reservation commands are supported.
     - If this parameter is set to false, the disk device type is VBD, which supports only simple SCSI read/write commands.
+
+    The docs state the two values only in this prose; the spec lists them as an enum of strings, as the page's examples send them (D33).
     """
 
 
