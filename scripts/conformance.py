@@ -13,7 +13,11 @@ A table row and a property are compared both ways: missing and extra properties,
 required (only where the table has a Mandatory column), enum, default and bounds (from the
 Definition / Constraints / Range / Default Value blocks), and description (the spec's must
 start with the docs' Definition text). A difference on a node with ``x-decision: [Dn]`` is
-accepted and printed as such; an example that is not JSON is a docs problem. A traced page is
+accepted and printed as such: the property (a row's differences, a property no row has), the
+parameter, the response (a status code the page does not list), the operation (a listed status
+code it lacks, its examples, its method and path, a table of its page no schema is compared
+with). A docs row the spec lacks is never accepted. An example that is not JSON is a docs
+problem. A traced page is
 found by its path under the docs root, or else by its topic id, so an older copy of a page
 under another file name is still compared.
 """
@@ -320,12 +324,10 @@ class _Checker:
         for row in table.rows:
             self.report.rows += 1
             if row.name not in properties:
+                # Never accepted by the schema's decisions: they are about what the schema
+                # says, and would otherwise silence every row the docs add later.
                 self.find(
-                    page.path,
-                    row.line,
-                    f"{title} row '{row.name}' is not a property of {pointer}",
-                    node,
-                    pointer,
+                    page.path, row.line, f"{title} row '{row.name}' is not a property of {pointer}"
                 )
                 continue
             self.compare_row(page, table, row, properties[row.name], row.name in required)
@@ -581,12 +583,14 @@ class _Checker:
                 )
         section = next((s[1] for s in page.sections if s[0].lower().startswith("returned")), 1)
         for extra in sorted(declared - documented):
+            # Accepted by a decision on the response itself, the node that says it.
+            at, response = self.deref(join_pointer(pointer, "responses", extra))
             self.find(
                 page.path,
                 section,
                 f"{pointer} answers {extra}, which the page does not list",
-                operation,
-                pointer,
+                response,
+                at,
             )
 
     def check_example(

@@ -22,6 +22,7 @@ import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
+from scripts.problems import display_path
 from scripts.rst_page import DocsProblem, DocsRoot, Page, Row, Table, row_keywords
 
 #: The answer a drafted operation declares; pages send readers to a general returned-values
@@ -90,7 +91,7 @@ class _Importer:
                 page.path,
                 ref.line,
                 f"row '{row.name}' links to '{ref.label}', which no page under "
-                f"{self.root.root} has; the field is drafted without its table",
+                f"{display_path(self.root.root)} has; the field is drafted without its table",
             )
         return found
 
@@ -280,7 +281,8 @@ class _Importer:
         }
         if self.schemas:
             document["components"] = {"schemas": self.schemas}
-        return Draft(document=document, name=page.path.stem, warnings=self.warnings)
+        warnings = sorted(set(self.warnings), key=lambda w: (str(w.path), w.line, w.message))
+        return Draft(document=document, name=page.path.stem, warnings=warnings)
 
 
 def import_page(page_path: Path, docs: Path | None = None) -> Draft:

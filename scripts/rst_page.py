@@ -464,7 +464,16 @@ def _text_before(lines: list[str], line: int) -> str:
     text = " ".join(block)
     if not text or text[0] in "+|=" or _UNDERLINE.match(block[-1] if block else ""):
         return ""
-    return _words(re.sub(r"^[-*]\s+", "", text).replace("**", ""))
+    return _words(_plain(re.sub(r"^[-*]\s+", "", text)))
+
+
+def _plain(text: str) -> str:
+    """Inline RST markup reduced to what a reader sees: roles and links to their text,
+    emphasis and code quotes dropped."""
+    text = re.sub(r":\w+:`([^`<]*?)\s*<[^`>]*>`", r"\1", text)
+    text = re.sub(r":\w+:`([^`]*)`", r"\1", text)
+    text = re.sub(r"`([^`<]*?)\s*<[^`>]*>`_{1,2}", r"\1", text)
+    return text.replace("**", "").replace("``", "")
 
 
 def _request_line(text: str) -> tuple[str, str] | None:
@@ -688,6 +697,12 @@ def parse_page(path: Path, source: str) -> Page:
     except (Exception, RecursionError) as exc:  # docutils on text it was never meant to read
         page.problems.append(DocsProblem(path, 1, f"the page cannot be parsed as RST: {exc!r}"))
         return page
+    for message in tree.findall(docutils.nodes.system_message):
+        text = _words(message.children[0].astext()) if message.children else ""
+        # toctree is Sphinx's table of contents: no API content is lost without it.
+        if int(message.get("level", 0)) >= 3 and "toctree" not in text:
+            line = int(message.get("line") or 1)
+            page.problems.append(DocsProblem(path, line, f"not read: {text}"))
     for node in tree.findall(docutils.nodes.table):
         try:
             table = _read_table(path, node, lines, sections, labels, page.problems)
