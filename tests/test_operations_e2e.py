@@ -3,11 +3,13 @@ the generated method delivers a task, and waiting on it reaches SUCCESS."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 
+from conftest import ROOT
 from ecs_tasks import AsyncClient, BadRequestError, Client, models
 from mock_helpers import TOKEN
 from scripts.mock import run_mock
@@ -122,3 +124,21 @@ def test_detach_takes_the_documented_delete_flag_values_only() -> None:
         with pytest.raises(BadRequestError) as refused:
             client.detach_server_volume(SERVER, VOLUME, delete_flag="2")
     assert refused.value.code == "Ecs.0005"
+
+
+def test_the_readmes_create_example_runs_against_the_mock(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", readme, re.S)
+    example = next(block for block in blocks if "create_servers(" in block)
+    with run_mock(job_duration=0.2) as base_url:
+        code = example.replace('"https://ecs.eu-de.otc.t-systems.com"', "base_url")
+        code = code.replace("task.wait(timeout=1800)", "task.wait(timeout=10, **FAST)")
+        names = {"Client": Client, "base_url": base_url, "project_id": PROJECT, "token": TOKEN}
+        names |= {"image_id": "i", "vpc_id": "v", "subnet_id": "s", "FAST": FAST}
+        exec(code, names)  # noqa: S102 - the README's own example, run as a reader would
+    job = names["job"]
+    assert job.status is models.JobStatus.SUCCESS
+    assert names["task"].job_id == job.job_id
+    capsys.readouterr()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from conftest import SOURCE_DOCS, SPEC
 from ecs_tasks import models
 from scripts.bundle import bundle
 from scripts.pointers import split_pointer
+from scripts.rst_page import DocsRoot
 from scripts.validate import iter_examples
 
 SOURCE_PAGE = SOURCE_DOCS / "responses_task.rst"
@@ -102,3 +104,53 @@ def test_the_source_pages_abnormal_example_is_the_documented_invalid_json() -> N
     corrected = DATA["components"]["responses"]["BadRequest"]["content"]["application/json"]
     body = next(iter(corrected["examples"].values()))["value"]
     assert models.ErrorResponse.model_validate(body).error.code == "Ecs.0005"
+
+
+API_REF = SOURCE_DOCS.parent / "ecs-api-ref"
+DECISIONS = (SPEC.parent / "DECISIONS.md").read_text(encoding="utf-8")
+
+
+def _nodes(node: Any, pointer: str = "") -> Any:
+    """Every mapping of the bundled spec with its JSON pointer."""
+    if isinstance(node, dict):
+        yield pointer, node
+        for key, value in node.items():
+            yield from _nodes(value, f"{pointer}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _nodes(value, f"{pointer}/{index}")
+
+
+def _traces(node: dict[str, Any]) -> list[dict[str, Any]]:
+    source = node.get("x-source", [])
+    return source if isinstance(source, list) else [source]
+
+
+def test_every_decision_the_spec_names_is_in_decisions_md_and_numbered_in_order() -> None:
+    named = {d for _, node in _nodes(DATA) for d in node.get("x-decision", [])}
+    headings = [int(n) for n in re.findall(r"^## D(\d+):", DECISIONS, re.M)]
+    assert headings == list(range(1, len(headings) + 1))
+    assert named <= {f"D{n}" for n in headings}
+    assert {f"D{n}" for n in range(21, 34)} <= named  # issue 10's decisions are all in use
+
+
+def test_every_operation_names_its_page() -> None:
+    for path, item in DATA["paths"].items():
+        for method, operation in item.items():
+            traces = _traces(operation)
+            assert traces, f"{method.upper()} {path} has no x-source"
+            for trace in traces:
+                assert trace["page"].endswith(".rst") and trace["topic"].startswith("en-us_topic_")
+
+
+@pytest.mark.skipif(not API_REF.is_dir(), reason=f"{API_REF} is absent (../shared/ is not here)")
+def test_every_trace_link_names_a_page_and_table_that_exist() -> None:
+    docs = DocsRoot(API_REF)
+    for pointer, node in _nodes(DATA):
+        for trace in _traces(node):
+            found = docs.find(trace["page"], trace["topic"])
+            assert found is not None, f"{pointer}: no page {trace['page']}"
+            page = docs.read(found)
+            assert page.topic == trace["topic"], pointer
+            if "table" in trace:
+                assert page.table(trace["table"]) is not None, f"{pointer}: {trace['table']}"

@@ -330,7 +330,7 @@ class VolumeExtendParam(BaseModel):
     Supplementary information of a disk created with an ECS.
     """
 
-    snapshotId: str | None = None
+    snapshot_id: Annotated[str | None, Field(alias="snapshotId")] = None
     """
     Specifies the snapshot ID or ID of the original data disk contained in the full-ECS image.
 
@@ -412,11 +412,11 @@ class CreateServerExtendParam(BaseModel):
     Supplementary information of an ECS to create (V1 APIs).
     """
 
-    regionID: str | None = None
+    region_id: Annotated[str | None, Field(alias="regionID")] = None
     """
     Specifies the ID of the region where the ECS resides.
     """
-    CB_CSBS_BACKUP: str | None = None
+    cb_csbs_backup: Annotated[str | None, Field(alias="CB_CSBS_BACKUP")] = None
     """
     Specifies a CSBS policy ID and CSBS vault ID.
 
@@ -428,7 +428,7 @@ class CreateServerExtendParam(BaseModel):
     """
 
 
-class BYOL(str, Enum):
+class Byol(str, Enum):
     """
     If you have an OS or a software license (a license certified based on the number of physical servers and cores), you can migrate your services to the cloud platform in BYOL mode to continue using your existing licenses.
 
@@ -479,7 +479,7 @@ class CreateServerMetadata(BaseModel):
 
     _support_agent_list: "hss,hss-ent"
     """
-    BYOL_1: Annotated[BYOL | None, Field(alias="BYOL")] = None
+    byol: Annotated[Byol | None, Field(alias="BYOL")] = None
     """
     If you have an OS or a software license (a license certified based on the number of physical servers and cores), you can migrate your services to the cloud platform in BYOL mode to continue using your existing licenses.
 
@@ -559,7 +559,7 @@ class CreateServersResponse(BaseModel):
     """
     Specifies the returned job ID after delivering the job. You can query the job progress using this ID. For details about how to query the job execution status based on job_id, see Job Status Management.
     """
-    serverIds: list[str] | None = None
+    server_ids: Annotated[list[str] | None, Field(alias="serverIds")] = None
     """
     Specifies ECS IDs.
 
@@ -612,7 +612,7 @@ class ResizeServerOption(BaseModel):
     The flavor an ECS is changed to.
     """
 
-    flavorRef: Annotated[str, Field(examples=["c3.15xlarge.2"])]
+    flavor_ref: Annotated[str, Field(alias="flavorRef", examples=["c3.15xlarge.2"])]
     """
     Specifies the flavor ID of the ECS after the modification.
     """
@@ -654,7 +654,7 @@ class ServerOsMetadata(BaseModel):
     Metadata of an ECS whose OS is changed or reinstalled. The OS change page and the OS reinstallation page describe it with the same table, so both operations share this schema.
     """
 
-    BYOL: str | None = None
+    byol: Annotated[str | None, Field(alias="BYOL")] = None
     """
     Specifies whether a user has the license of an image.
 
@@ -749,7 +749,9 @@ class AttachServerVolumeOption(BaseModel):
     The EVS disk to attach to an ECS, and how.
     """
 
-    volumeId: Annotated[str, Field(examples=["a26887c6-c47b-4654-abb5-dfadf7d3f803"])]
+    volume_id: Annotated[
+        str, Field(alias="volumeId", examples=["a26887c6-c47b-4654-abb5-dfadf7d3f803"])
+    ]
     """
     Specifies the ID of the disk to be attached. The value is in UUID format.
     """
@@ -1279,7 +1281,7 @@ class AttachServerVolumeRequest(BaseModel):
     Body of AttachServerVolume: the disk to attach, and whether to only check the request.
     """
 
-    volumeAttachment: AttachServerVolumeOption
+    volume_attachment: Annotated[AttachServerVolumeOption, Field(alias="volumeAttachment")]
     """
     Specifies the ECS attachment information. For details, see Table 3.
     """
@@ -1563,7 +1565,7 @@ class CreateServerOption(BaseModel):
     The ECSs to create: image, flavor, network, disks, login and placement (Table 3 of the create page).
     """
 
-    imageRef: str
+    image_ref: Annotated[str, Field(alias="imageRef")]
     """
     Specifies the ID of the system image used for creating ECSs. The ID is in the format of a Universally Unique Identifier (UUID).
 
@@ -1574,7 +1576,7 @@ class CreateServerOption(BaseModel):
     Note: - Certain ECS flavors cannot support all public images provided on the cloud platform. To obtain the images supported by an ECS flavor, log in to the management console, view the images displayed on the Create ECS page, and obtain the image IDs on the Image Management Service page.
     - If the creation fails, modify the parameter settings.
     """
-    flavorRef: str
+    flavor_ref: Annotated[str, Field(alias="flavorRef")]
     """
     Specifies the flavor ID of the ECS to be created.
 
@@ -1621,7 +1623,7 @@ class CreateServerOption(BaseModel):
     - The maximum size of the content to be injected (before encoding) is 32 KB.
     - If the user_data field is specified for a Linux ECS that is created using an image with Cloud-Init installed, the adminPass field becomes invalid.
     """
-    adminPass: str | None = None
+    admin_pass: Annotated[str | None, Field(alias="adminPass")] = None
     """
     Specifies the initial login password of the administrator account for logging in to an ECS using password authentication. The Linux administrator is root, and the Windows administrator is Administrator. For details, see Function.
 
