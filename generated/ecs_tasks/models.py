@@ -10,6 +10,7 @@ from enum import Enum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
+from typing_extensions import TypeAliasType
 
 
 class TaskResponse(BaseModel):
@@ -176,6 +177,91 @@ class BatchRebootServersOption(BaseModel):
     - HARD: forcible restart (hard restart)
 
     Required for a reboot, unlike for a stop (D13).
+    """
+
+
+class Byol(str, Enum):
+    """
+    If you have an OS or a software license (a license certified based on the number of physical servers and cores), you can migrate your services to the cloud platform in BYOL mode to continue using your existing licenses.
+
+    Range:
+
+    - True: Use your existing licenses.
+    - False: System licenses are used.
+    """
+
+    TRUE = "True"
+    FALSE = "False"
+
+
+MetadataAdditionalProperty = TypeAliasType(
+    "MetadataAdditionalProperty", Annotated[str, Field(max_length=255)]
+)
+
+
+class Metadata(BaseModel):
+    """
+    Specifies the metadata of the ECS to be created.
+
+    You can use metadata to customize key-value pairs. For details about reserved key-value pairs, see Table 9.
+
+    Constraints: If the metadata contains sensitive data, take appropriate measures to protect the sensitive data, for example, controlling access permissions and encrypting the data.
+
+    Range:
+
+    - A maximum of 10 key-value pairs can be injected.
+    - A metadata key consists of 1 to 255 characters and can only contain uppercase letters, lowercase letters, spaces, digits, hyphens (-), underscores (_), colons (:), and periods (.).
+    - A metadata value consists of a maximum of 255 characters.
+
+    The limit stated above is declared as `maxProperties: 10` (D34).
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    __annotations__ = {
+        "__pydantic_extra__": dict[str, MetadataAdditionalProperty],
+    }
+    admin_pass: str | None = None
+    """
+    Specifies the password of user Administrator for logging in to a Windows ECS. For details, see Function.
+
+    Constraints: This parameter is mandatory when a Windows ECS using password authentication is created.
+    """
+    op_svc_userid: str | None = None
+    """
+    Specifies the user ID.
+
+    Note: The value of this parameter is that of IAM User ID of the current login account. If you log in as an IAM user, obtain the IAM user ID of that IAM user.
+    """
+    agency_name: str | None = None
+    """
+    Specifies the agency name.
+
+    An agency is created by a tenant administrator on Identity and Access Management (IAM) to provide temporary credentials for ECSs to access cloud services.
+    """
+    field__support_agent_list: Annotated[str | None, Field(alias="__support_agent_list")] = None
+    """
+    Specifies whether the ECS supports Host Security Service (HSS).
+
+    Determine whether the image used for creating the ECS supports HSS via the API for querying images.
+
+    Range:
+
+    hss,hss-ent: indicates the HSS enterprise edition.
+
+    Example values:
+
+    _support_agent_list: "hss,hss-ent"
+    """
+    byol: Annotated[Byol | None, Field(alias="BYOL")] = None
+    """
+    If you have an OS or a software license (a license certified based on the number of physical servers and cores), you can migrate your services to the cloud platform in BYOL mode to continue using your existing licenses.
+
+    Range:
+
+    - True: Use your existing licenses.
+    - False: System licenses are used.
     """
 
 
@@ -428,25 +514,22 @@ class CreateServerExtendParam(BaseModel):
     """
 
 
-class Byol(str, Enum):
-    """
-    If you have an OS or a software license (a license certified based on the number of physical servers and cores), you can migrate your services to the cloud platform in BYOL mode to continue using your existing licenses.
-
-    Range:
-
-    - True: Use your existing licenses.
-    - False: System licenses are used.
-    """
-
-    TRUE = "True"
-    FALSE = "False"
+CreateServerMetadataAdditionalProperty = TypeAliasType(
+    "CreateServerMetadataAdditionalProperty", Annotated[str, Field(max_length=255)]
+)
 
 
 class CreateServerMetadata(BaseModel):
     """
-    Metadata of an ECS to create: the reserved keys the page describes.
+    Metadata of an ECS to create: any key-value pairs (strings) the caller chooses, and the reserved keys the page describes (Table 9). The limits are in the `metadata` field's description.
     """
 
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    __annotations__ = {
+        "__pydantic_extra__": dict[str, CreateServerMetadataAdditionalProperty],
+    }
     admin_pass: str | None = None
     """
     Specifies the password of user Administrator for logging in to a Windows ECS. For details, see Function.
@@ -1651,7 +1734,7 @@ class CreateServerOption(BaseModel):
 
     You can obtain the VPC ID from the management console or by following the instructions provided in "Querying VPCs" in Virtual Private Cloud API Reference.
     """
-    nics: list[CreateServerNic]
+    nics: Annotated[list[CreateServerNic], Field(max_length=12)]
     """
     Specifies the NIC information of the ECS. For details, see Table 4.
 
@@ -1659,6 +1742,8 @@ class CreateServerOption(BaseModel):
 
     - The value must be the ID of the subnet created in the VPC specified by vpcid and in the format of the UUID.
     - A maximum of 12 NICs can be attached to an ECS.
+
+    The limit stated above is declared as `maxItems: 12` (D34).
     """
     publicip: CreateServerPublicIp | None = None
     """
@@ -1687,7 +1772,7 @@ class CreateServerOption(BaseModel):
 
     For details, see Table 5.
     """
-    data_volumes: list[CreateServerDataVolume] | None = None
+    data_volumes: Annotated[list[CreateServerDataVolume] | None, Field(max_length=59)] = None
     """
     Specifies ECS data disk configurations. Each data structure represents a data disk to be created.
 
@@ -1696,6 +1781,8 @@ class CreateServerOption(BaseModel):
     An ECS can be attached with a maximum of 59 data disks (certain flavors support only 23 data disks).
 
     For details, see Table 6.
+
+    The limit stated above is declared as `maxItems: 59` (D34).
     """
     security_groups: list[CreateServerSecurityGroup] | None = None
     """
@@ -1738,7 +1825,12 @@ class CreateServerOption(BaseModel):
 
     For details, see Table 7.
     """
-    metadata: CreateServerMetadata | None = None
+    metadata: Annotated[
+        Metadata | None,
+        Field(
+            examples=[{"op_svc_userid": "8ab2f4ca5ba64a2c8c8d4a18e3a1d7ec", "department": "web"}]
+        ),
+    ] = None
     """
     Specifies the metadata of the ECS to be created.
 
@@ -1751,6 +1843,8 @@ class CreateServerOption(BaseModel):
     - A maximum of 10 key-value pairs can be injected.
     - A metadata key consists of 1 to 255 characters and can only contain uppercase letters, lowercase letters, spaces, digits, hyphens (-), underscores (_), colons (:), and periods (.).
     - A metadata value consists of a maximum of 255 characters.
+
+    The limit stated above is declared as `maxProperties: 10` (D34).
     """
     os_scheduler_hints: Annotated[
         CreateServerSchedulerHints | None, Field(alias="os:scheduler_hints")
@@ -1760,7 +1854,7 @@ class CreateServerOption(BaseModel):
 
     For details, see Table 10.
     """
-    tags: list[str] | None = None
+    tags: Annotated[list[str] | None, Field(max_length=10)] = None
     """
     Specifies ECS tags. A tag is in the format of "key.value".
 
@@ -1776,6 +1870,8 @@ class CreateServerOption(BaseModel):
     - A tag key contains a maximum of 36 characters, and a tag value contains a maximum of 43 characters.
     - The key of the tag can contain only uppercase letters, lowercase letters, digits, underscores (_), and hyphens (-).
     - The value of the tag can contain only uppercase letters, lowercase letters, digits, underscores (_), and hyphens (-).
+
+    The limit stated above is declared as `maxItems: 10` (D34).
     """
     description: Annotated[str, Field(max_length=85)] = ""
     """
