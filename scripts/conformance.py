@@ -326,9 +326,8 @@ class _Checker:
             if row.name not in properties:
                 # Never accepted by the schema's decisions: they are about what the schema
                 # says, and would otherwise silence every row the docs add later.
-                self.find(
-                    page.path, row.line, f"{title} row '{row.name}' is not a property of {pointer}"
-                )
+                message = f"{title} row '{row.name}' is not a property of {pointer}"
+                self.find(page.path, row.line, message, pointer=pointer)
                 continue
             self.compare_row(page, table, row, properties[row.name], row.name in required)
         rows = {row.name for row in table.rows}

@@ -790,8 +790,8 @@ class DocsRoot:
 
     def nested(self, page: Page, row: Row) -> tuple[tuple[Page, Table] | None, list[Ref]]:
         """The table that describes a row's object or items: the table its ``:ref:`` link
-        names (on any page of the root), else a table of the same page titled after the row
-        ("**row** field description"). Also the links whose label no page has."""
+        names (on any page of the root); for a row without links, the one table of the same
+        page titled after it ("**row** field description"). Also the links no page has."""
         unresolved: list[Ref] = []
         shape = type_keywords(row.type) if row.type is not None else None
         inner = shape.get("items") or shape.get("additionalProperties") if shape else None
@@ -803,10 +803,11 @@ class DocsRoot:
                 unresolved.append(ref)
             elif found[1] is not None:
                 return (found[0], found[1]), unresolved
-        for table in page.tables:
-            if table.subject and table.subject.split(".")[-1] == row.name:
-                return (page, table), unresolved
-        return None, unresolved
+        if row.description.refs:
+            return None, unresolved  # it names its table; another is no better guess
+        titled = [t for t in page.tables if t.subject and t.subject.split(".")[-1] == row.name]
+        # Only one table may be titled after the row: "entities" could be "sub_jobs.entities".
+        return ((page, titled[0]) if len(titled) == 1 else None), unresolved
 
     def operation_pages(self) -> list[Path]:
         """Pages that describe one operation (their URI section gives a method and a path)."""
