@@ -410,13 +410,6 @@ class _Checker:
                     return found
         return None
 
-    def body_table(self, page: Page, section: str) -> Table | None:
-        for table in page.tables:
-            typed = any(column.lower() == "type" for column in table.columns)
-            if table.section.lower().startswith(section) and table.is_parameter_table and typed:
-                return table
-        return None
-
     def check_operation(self, pointer: str, path: str, method: str, operation: Any) -> None:
         for trace in _traces(operation.get("x-source")):
             page = self.page_at(trace, join_pointer(pointer, "x-source"))
@@ -429,7 +422,7 @@ class _Checker:
                 ("request", self.schema_pointer(join_pointer(pointer, "requestBody"))),
                 ("response", self.answer(operation, pointer, success=True)),
             ):
-                table = self.body_table(page, section)
+                table = page.body_table(section)
                 if table is not None and at is not None:
                     self.compare_table(page, table, at)
                 elif table is not None:
@@ -493,15 +486,7 @@ class _Checker:
                 at, parameter = self.deref(join_pointer(base, "parameters", index))
                 if isinstance(parameter, dict) and parameter.get("in") in ("path", "query"):
                     declared[str(parameter.get("name"))] = (at, parameter)
-        tables = [
-            t
-            for t in page.tables
-            if t.is_parameter_table
-            and (
-                t.section.upper() == "URI"
-                or t.title.lower().endswith(("path parameters", "query parameters"))
-            )
-        ]
+        tables = page.uri_tables()
         in_path = set(re.findall(r"{([^{}]+)}", path))
         rows = {}
         for table in tables:

@@ -150,34 +150,23 @@ class _Importer:
 
     # --- the operation ---------------------------------------------------------------------
 
-    def body_table(self, section: str) -> Table | None:
-        """The first parameter table with a Type column in a section ("Request", "Response")."""
-        for table in self.page.tables:
-            typed = any(column.lower() == "type" for column in table.columns)
-            if table.section.lower().startswith(section) and table.is_parameter_table and typed:
-                return table
-        return None
-
     def parameters(self, path: str) -> list[dict[str, Any]]:
-        in_path = re.findall(r"{([^{}]+)}", path)
-        table = next(
-            (
-                t
-                for t in self.page.tables
-                if (t.is_parameter_table and t.section.upper() == "URI")
-                or t.title.lower().endswith(("path parameters", "query parameters"))
-            ),
-            None,
-        )
-        rows = {row.name: row for row in table.rows} if table else {}
+        # A URI may show its query too ("/detail?flavor={flavor}"): those are query parameters.
+        base, _, query = path.partition("?")
+        in_path = re.findall(r"{([^{}]+)}", base)
+        rows = {row.name: (table, row) for table in self.page.uri_tables() for row in table.rows}
+        where = self.page.endpoint.line if self.page.endpoint else 1
         parameters = []
         for name in in_path:
-            parameter = self.parameter(name, "path", rows.get(name), table)
-            if name not in rows:
-                where = self.page.endpoint.line if self.page.endpoint else 1
+            table, row = rows.get(name, (None, None))
+            if row is None:
                 self.warn(self.page.path, where, f"path parameter '{name}' is in no URI table")
-            parameters.append(parameter)
-        for name, row in rows.items():
+            parameters.append(self.parameter(name, "path", row, table))
+        for name in re.findall(r"{([^{}]+)}", query):
+            if name not in rows:
+                self.warn(self.page.path, where, f"query parameter '{name}' is in no URI table")
+                parameters.append(self.parameter(name, "query", None, None))
+        for name, (table, row) in rows.items():
             if name not in in_path:
                 parameters.append(self.parameter(name, "query", row, table))
         return parameters
@@ -241,7 +230,7 @@ class _Importer:
         parameters = self.parameters(endpoint.path)
         if parameters:
             operation["parameters"] = parameters
-        request = self.body_table("request")
+        request = page.body_table("request")
         if request is not None:
             ref = {
                 "$ref": "#/components/schemas/" + self.schema_for(page, request, op_id + "Request")
@@ -254,7 +243,7 @@ class _Importer:
                 "required": True,
                 "content": {"application/json": content},
             }
-        response = self.body_table("response")
+        response = page.body_table("response")
         answer: dict[str, Any] = {"description": f"{page.title or op_id}: the answer."}
         if response is not None:
             ref = {

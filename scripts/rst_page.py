@@ -220,6 +220,27 @@ class Page:
         wanted = " ".join(title.split())
         return next((table for table in self.tables if table.title == wanted), None)
 
+    def uri_tables(self) -> list[Table]:
+        """The tables of the URI section (path and query parameters)."""
+        return [
+            table
+            for table in self.tables
+            if table.is_parameter_table
+            and (
+                table.section.upper() == "URI"
+                or table.title.lower().endswith(("path parameters", "query parameters"))
+            )
+        ]
+
+    def body_table(self, section: str) -> Table | None:
+        """The first parameter table with a Type column in a section ("request", "response"):
+        the body the page describes there."""
+        for table in self.tables:
+            typed = any(column.lower() == "type" for column in table.columns)
+            if table.section.lower().startswith(section) and table.is_parameter_table and typed:
+                return table
+        return None
+
     def labelled(self, label: str) -> Table | None:
         """The table a label stands right before; for a label of a section (not of the whole
         page), the first table of that section; else None."""
