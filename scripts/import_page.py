@@ -153,7 +153,7 @@ class _Importer:
     def parameters(self, path: str) -> list[dict[str, Any]]:
         # A URI may show its query too ("/detail?flavor={flavor}"): those are query parameters.
         base, _, query = path.partition("?")
-        in_path = re.findall(r"{([^{}]+)}", base)
+        in_path = list(dict.fromkeys(re.findall(r"{([^{}]+)}", base)))  # once each
         rows = {row.name: (table, row) for table in self.page.uri_tables() for row in table.rows}
         where = self.page.endpoint.line if self.page.endpoint else 1
         parameters = []
@@ -225,6 +225,19 @@ class _Importer:
         endpoint = page.endpoint
         assert endpoint is not None  # checked by import_page
         path = endpoint.path.split("?", 1)[0]
+        # A brace that opens or closes no {name} (a typo on the page) would make the path
+        # template invalid; it is dropped, and said so.
+        well_formed = "".join(
+            part if re.fullmatch(r"{[^{}/]+}", part) else part.replace("{", "").replace("}", "")
+            for part in re.split(r"({[^{}/]+})", path)
+        )
+        if well_formed != path:
+            self.warn(
+                page.path,
+                endpoint.line,
+                f"the URI {path} has a stray brace; drafted as {well_formed}",
+            )
+            path = well_formed
         op_id = operation_id(page.title or page.path.stem)
         operation: dict[str, Any] = {"operationId": op_id, "summary": page.title or op_id}
         parameters = self.parameters(endpoint.path)
