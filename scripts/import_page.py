@@ -213,6 +213,20 @@ class _Importer:
                     "left out",
                 )
                 continue
+            declared = self.schemas[schema["$ref"].rsplit("/", 1)[1]].get("properties", {})
+            if (
+                isinstance(example.body, dict)
+                and declared
+                and not set(example.body) & set(declared)
+            ):
+                # Fits only because nothing is required: an answer of another kind (an error
+                # body shown after "Or"), not an example of this table.
+                self.warn(
+                    self.page.path,
+                    example.body_line,
+                    f"{kind} example has none of the table's fields; left out",
+                )
+                continue
             name = f"{kind.capitalize()}{len(found) + 1}"
             found[name] = {
                 "value": example.body,
