@@ -175,7 +175,7 @@ def test_our_docs_show_descriptions_examples_headers_and_enums(
 ) -> None:
     data, files = ours
     phrases = [
-        "Specifies the returned task ID after delivering the task.",  # a property description
+        "Specifies the job ID returned after a job is delivered.",  # a property description
         "Poll this operation with the job_id a task-delivering request returned",  # operation
         "Not Found: the project, ECS or job does not exist (D10).",  # a response
         "X-Request-Id",  # a header
@@ -446,7 +446,8 @@ def test_markdown_schema_tables_list_properties(
     ]
     assert rows[3][3] == (
         "Specifies error details.<br>Error details provide the error code and fault "
-        "description, facilitating error handling.<br>This field is optional."
+        "description, facilitating error handling.<br>Optional: the old page said "
+        '"This field is optional.", the current one has no Mandatory column for it (D21).'
     )
 
 
