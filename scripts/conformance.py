@@ -692,7 +692,7 @@ class _Checker:
         for page_path, traced in self.schema_pages.items():
             if page_path not in operation_files:
                 self.check_schema_page_examples(page_path, traced)
-        pages = self.root.operation_pages()
+        pages = self.root.operation_files
         self.report.operation_pages = len(pages)
         self.report.undescribed = [p for p in pages if p not in operation_files]
         return self.report

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -769,11 +769,15 @@ class DocsRoot:
         self._labels: dict[str, tuple[Path, int]] = {}
         self._topics: dict[str, Path] = {}
         self.files = sorted(root.rglob("*.rst")) if root.is_dir() else [root]
+        #: Pages that describe one operation (their URI section gives a method and a path).
+        self.operation_files: list[Path] = []
         for file in self.files:
             try:
                 source = file.read_text(encoding="utf-8", errors="replace")
             except OSError:
                 continue
+            if _URI_LINE.search(source):
+                self.operation_files.append(file)
             topic = topic_of(source)
             if topic:
                 self._topics.setdefault(topic, file)
@@ -829,18 +833,6 @@ class DocsRoot:
         titled = [t for t in page.tables if t.subject and t.subject.split(".")[-1] == row.name]
         # Only one table may be titled after the row: "entities" could be "sub_jobs.entities".
         return ((page, titled[0]) if len(titled) == 1 else None), unresolved
-
-    def operation_pages(self) -> list[Path]:
-        """Pages that describe one operation (their URI section gives a method and a path)."""
-        found = []
-        for file in self.files:
-            try:
-                source = file.read_text(encoding="utf-8", errors="replace")
-            except OSError:
-                continue
-            if _URI_LINE.search(source):
-                found.append(file)
-        return found
 
 
 # --- what a row says, as JSON Schema keywords (one rule for every tool) -------------------------
@@ -945,13 +937,6 @@ def row_keywords(row: Row) -> dict[str, Any]:
         elif high:
             result[high_name] = _number(high.group(1))
     return result
-
-
-def iter_cells(table: Table) -> Iterator[tuple[Row, str, Cell]]:
-    """Every cell of a table with its row and column name."""
-    for row in table.rows:
-        for column, cell in row.cells:
-            yield row, column, cell
 
 
 def main(argv: Sequence[str] | None = None) -> int:
