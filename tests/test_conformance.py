@@ -9,13 +9,17 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import ROOT, SOURCE_DOCS, SPECS, run_pipeline
+from scripts.bundle import bundle
 
 API_REF = ROOT.parent / "shared" / "ecs-api-ref"
 EVS = SPECS / "otc-docs" / "evs"
 FIXTURE_SPEC = SPECS / "conformance" / "openapi.yaml"
 EXPAND = "apis/expanding_evs_disk_capacity.rst"
+SPEC_BUNDLE = bundle(FIXTURE_SPEC)
 needs_api_ref = pytest.mark.skipif(
     not API_REF.is_dir(), reason=f"{API_REF} is absent (../shared/ is not beside the project)"
 )
@@ -218,3 +222,42 @@ def test_a_changed_ecs_page_fails_with_its_line(tmp_path: Path) -> None:
         r"description' row 'trace_id' is not a property of /components/schemas/\w+ \[#/\S+\]",
         failing[0],
     )
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(
+                [
+                    ":original_name: en-us_topic_0000000101.html\n\n",
+                    "URI\n---\n\nPOST /v2.1/{project_id}/cloudvolumes/{volume_id}/action\n\n",
+                    "Request\n-------\n\n",
+                    ".. table:: **Table 4** Response parameters\n\n   ====== ====== ====\n"
+                    "   Parameter Type Description\n   ====== ====== ====\n"
+                    "   job_id Array of objects :ref:`x <en-us_topic_0000000101>`\n"
+                    "   ====== ====== ====\n\n",
+                    '.. code-block::\n\n   {"job_id": [1]}\n\n',
+                    "Returned Values\n---------------\n\n",
+                    "See :ref:`x <en-us_topic_0000000101>`.\n\n",
+                    "\x00{[",
+                ]
+            ),
+            st.text(max_size=40),
+        ),
+        max_size=12,
+    )
+)
+def test_any_text_on_a_traced_page_is_compared_without_raising(parts: list[str]) -> None:
+    import tempfile
+
+    from scripts.conformance import check
+
+    with tempfile.TemporaryDirectory() as folder:
+        docs = Path(folder) / "evs"
+        shutil.copytree(EVS, docs)
+        (docs / EXPAND).write_text("Hostile\n=======\n\n" + "".join(parts), encoding="utf-8")
+        report = check(docs, SPEC_BUNDLE)
+        for line in report.lines():
+            assert re.match(r"\S+:\d+: ", line), line
+        assert isinstance(report.summary(), str)
