@@ -233,6 +233,19 @@ class _Checker:
             merged.update({key: value for key, value in node.items() if key != "$ref"})
         return merged
 
+    def traces(self, node: Any, pointer: str) -> list[dict[str, Any]]:
+        """A node's trace links; an ``x-source`` of another shape is a problem of the spec."""
+        value = node.get("x-source") if isinstance(node, dict) else None
+        if value is not None and (
+            not _traces(value)
+            or len(_traces(value)) != (len(value) if isinstance(value, list) else 1)
+        ):
+            self.spec_problem(
+                join_pointer(pointer, "x-source"),
+                "x-source must be a mapping {page, topic, table} or a list of them",
+            )
+        return _traces(value)
+
     def page_at(self, trace: dict[str, Any], pointer: str) -> Page | None:
         page = trace.get("page")
         topic = trace.get("topic")
@@ -411,7 +424,7 @@ class _Checker:
         return None
 
     def check_operation(self, pointer: str, path: str, method: str, operation: Any) -> None:
-        for trace in _traces(operation.get("x-source")):
+        for trace in self.traces(operation, pointer):
             page = self.page_at(trace, join_pointer(pointer, "x-source"))
             if page is None:
                 continue
@@ -644,7 +657,7 @@ class _Checker:
 
     def check_schema(self, name: str, schema: Any) -> None:
         pointer = join_pointer("/components/schemas", name)
-        for trace in _traces(schema.get("x-source") if isinstance(schema, dict) else None):
+        for trace in self.traces(schema, pointer):
             title = trace.get("table")
             if not isinstance(title, str):
                 self.spec_problem(join_pointer(pointer, "x-source"), "x-source needs `table`")

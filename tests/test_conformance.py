@@ -261,3 +261,18 @@ def test_any_text_on_a_traced_page_is_compared_without_raising(parts: list[str])
         for line in report.lines():
             assert re.match(r"\S+:\d+: ", line), line
         assert isinstance(report.summary(), str)
+
+
+def test_an_x_source_of_another_shape_is_a_located_problem_of_the_spec(tmp_path: Path) -> None:
+    traced = "      x-source:\n        page: apis/querying_job_status.rst\n"
+    text = FIXTURE_SPEC.read_text(encoding="utf-8")
+    assert traced in text
+    spec = tmp_path / "openapi.yaml"
+    spec.write_text(text.replace(traced, "      x-source: apis/querying_job_status.rst\n#"))
+    status, lines, _ = _conformance(EVS, spec)
+    assert status == 1
+    assert lines[0].endswith(
+        "openapi.yaml:74: x-source must be a mapping {page, topic, table} or a list of them "
+        "[#/paths/~1v1~1{project_id}~1jobs~1{job_id}/get/x-source]"
+    )
+    assert lines[-1] == "the spec does not describe 1 of the 2 operation pages in the docs"
