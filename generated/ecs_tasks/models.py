@@ -703,7 +703,7 @@ class ResizeServerOption(BaseModel):
 
 class MigrateServerOption(BaseModel):
     """
-    The dedicated host (DeH) an ECS is migrated to.
+    The dedicated host (DeH) an ECS is migrated to; null to migrate it from a DeH to the public resource pool (D27).
     """
 
     dedicated_host_id: Annotated[
@@ -1291,7 +1291,7 @@ class MigrateServerRequest(BaseModel):
 
     This parameter is null when you migrate an ECS from a dedicated host to a public resource pool.
 
-    Declared as the object or null, as this description says (D27).
+    The object may be null, as this description says; MigrateServerOption allows null (D27).
     """
 
 
