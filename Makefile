@@ -12,7 +12,7 @@ READY := $(VENV)/.ready
 ON_PATH := $(VENV)/.generated-on-path
 TARGET_ARGS := --spec "$(SPEC)" --out "$(OUT)" --package "$(PACKAGE)"
 
-.PHONY: build validate check conformance test lint lint-spec mock bench venv clean
+.PHONY: build validate check conformance import test lint lint-spec mock bench venv clean
 
 build: $(READY) $(ON_PATH)
 	@$(PY) -m scripts build $(TARGET_ARGS)
@@ -23,6 +23,12 @@ validate: $(READY)
 DOCS ?= ../shared/source-docs
 conformance: $(READY)
 	@$(PY) -m scripts conformance --docs "$(DOCS)" --spec "$(SPEC)"
+
+# Draft an OpenAPI document for one operation page of an RST API reference (see README).
+OUT_DRAFTS = $(if $(filter command line,$(origin OUT)),$(OUT),drafts)
+import: $(READY)
+	@test -n "$(PAGE)" || { echo "usage: make import PAGE=path/to/page.rst [OUT=drafts]" >&2; exit 2; }
+	@$(PY) -m scripts import "$(PAGE)" --out "$(OUT_DRAFTS)"
 
 check: $(READY)
 	@$(PY) -m scripts check $(TARGET_ARGS)

@@ -33,6 +33,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     conformance.add_argument("--docs", type=Path, required=True, help="an .rst page or a folder")
     conformance.add_argument("--spec", type=Path, default=Path("spec/openapi.yaml"))
+    draft = commands.add_parser(
+        "import", help="draft an OpenAPI 3.1 document for one operation page of an RST reference"
+    )
+    draft.add_argument("page", type=Path, help="the operation page (.rst)")
+    draft.add_argument("--out", type=Path, default=Path("drafts"), help="folder for the draft")
+    draft.add_argument(
+        "--docs", type=Path, default=None, help="docs root for :ref: links (default: found)"
+    )
     for name, text in (
         ("build", "validate, then write models, package and bundled spec into OUT"),
         ("check", "fail when OUT is not exactly what build would write"),
@@ -59,17 +67,64 @@ def _validate(spec: Path) -> int:
 
 def _conformance(docs: Path, spec: Path) -> int:
     from scripts.bundle import bundle
-    from scripts.conformance import check_docs
+    from scripts.conformance import check
 
     if not docs.exists():
         raise UnusableInputError(docs, "no such file or folder")
-    differences = check_docs(docs, bundle(spec).data)
-    for line in differences:
-        print(line, file=sys.stderr)
-    if differences:
-        print(f"{len(differences)} difference(s) between the docs and the spec", file=sys.stderr)
+    report = check(docs, bundle(spec))
+    for line in report.lines():
+        print(line)
+    if not report.pages:
+        print(
+            f"{display_path(docs)}: none of the pages {display_path(spec)} traces is here; "
+            "nothing was compared",
+            file=sys.stderr,
+        )
         return EXIT_INVALID
-    print(f"{display_path(docs)}: every table row matches {display_path(spec)}")
+    print(report.summary())
+    if report.failures:
+        print(
+            f"{len(report.failures)} difference(s) between the docs and the spec", file=sys.stderr
+        )
+        return EXIT_INVALID
+    return 0
+
+
+def _import(page: Path, out: Path, docs: Path | None) -> int:
+    import os
+    import tempfile
+
+    from scripts.bundle import bundle
+    from scripts.import_page import import_page, render
+    from scripts.validate import validate
+
+    if not page.is_file():
+        raise UnusableInputError(page, "no such page")
+    if docs is not None and not docs.is_dir():
+        raise UnusableInputError(docs, "no such folder")
+    try:
+        draft = import_page(page, docs)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_UNUSABLE
+    for warning in draft.warnings:
+        print(warning.format(), file=sys.stderr)
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / f"{draft.name}.yaml"
+    # Written next to its place and validated there, then renamed: a draft that would not pass
+    # `make validate` is never left behind.
+    handle, temporary = tempfile.mkstemp(prefix=".draft-", suffix=".yaml", dir=out)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(render(draft))
+        problems = validate(bundle(Path(temporary)))
+        if problems:
+            raise SpecError(problems, exit_status=EXIT_INTERNAL)
+        Path(temporary).replace(target)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+    count = len(draft.warnings)
+    print(f"wrote {display_path(target)} ({count} warning{'s' if count != 1 else ''})")
     return 0
 
 
@@ -78,6 +133,8 @@ def _run(args: argparse.Namespace) -> int:
         return _validate(args.spec)
     if args.command == "conformance":
         return _conformance(args.docs, args.spec)
+    if args.command == "import":
+        return _import(args.page, args.out, args.docs)
     from scripts.build import Target, build, differences
 
     target = Target(spec=args.spec, out=args.out, package=args.package)

@@ -43,6 +43,51 @@ _DELETE_SERVERS = Operation(
     "/v1/{project_id}/cloudservers/delete",
     body_type=models.DeleteServersRequest,
 )
+_RESIZE_SERVER = Operation(
+    "POST",
+    "/v1/{project_id}/cloudservers/{server_id}/resize",
+    body_type=models.ResizeServerRequest,
+)
+_MIGRATE_SERVER = Operation(
+    "POST",
+    "/v1/{project_id}/cloudservers/{server_id}/migrate",
+    body_type=models.MigrateServerRequest,
+)
+_CHANGE_SERVER_OS_WITH_CLOUD_INIT = Operation(
+    "POST",
+    "/v2/{project_id}/cloudservers/{server_id}/changeos",
+    body_type=models.ChangeServerOsWithCloudInitRequest,
+)
+_REINSTALL_SERVER_WITH_CLOUD_INIT = Operation(
+    "POST",
+    "/v2/{project_id}/cloudservers/{server_id}/reinstallos",
+    body_type=models.ReinstallServerWithCloudInitRequest,
+)
+_ATTACH_SERVER_VOLUME = Operation(
+    "POST",
+    "/v1/{project_id}/cloudservers/{server_id}/attachvolume",
+    body_type=models.AttachServerVolumeRequest,
+)
+_DETACH_SERVER_VOLUME = Operation(
+    "DELETE",
+    "/v1/{project_id}/cloudservers/{server_id}/detachvolume/{volume_id}",
+    idempotent=True,
+)
+_BATCH_ADD_SERVER_NICS = Operation(
+    "POST",
+    "/v1/{project_id}/cloudservers/{server_id}/nics",
+    body_type=models.BatchAddServerNicsRequest,
+)
+_BATCH_DELETE_SERVER_NICS = Operation(
+    "POST",
+    "/v1/{project_id}/cloudservers/{server_id}/nics/delete",
+    body_type=models.BatchDeleteServerNicsRequest,
+)
+_CREATE_SERVERS = Operation(
+    "POST",
+    "/v1/{project_id}/cloudservers",
+    body_type=models.CreateServersRequest,
+)
 
 # From the `x-waiter` extension of ShowJob.
 _JOB_WAITER = WaiterSpec(
@@ -189,6 +234,195 @@ class Client(SyncBaseClient):
             body=body,
         )
 
+    def resize_server(
+        self,
+        server_id: str,
+        body: models.ResizeServerRequest | Mapping[str, Any],
+    ) -> DeliveredTask:
+        """Modify the specifications of an ECS
+
+        Changes the flavor of a stopped ECS, for example to give it more vCPUs and memory.
+        With `dry_run: true` the request is only checked and no task is delivered.
+
+        The request only delivers a task: poll ShowJob with the returned `job_id` until the job is `SUCCESS` or `FAIL`.
+        """
+        return self._request(
+            _RESIZE_SERVER,
+            DeliveredTask,
+            path_params={
+                "server_id": str(server_id),
+            },
+            body=body,
+        )
+
+    def migrate_server(
+        self,
+        server_id: str,
+        body: models.MigrateServerRequest | Mapping[str, Any],
+    ) -> DeliveredTask:
+        """Cold migrate an ECS
+
+        Migrates a stopped ECS between dedicated hosts (DeHs), from a DeH to the public resource pool,
+        or from the public resource pool to a DeH.
+
+        The request only delivers a task: poll ShowJob with the returned `job_id` until the job is `SUCCESS` or `FAIL`.
+        """
+        return self._request(
+            _MIGRATE_SERVER,
+            DeliveredTask,
+            path_params={
+                "server_id": str(server_id),
+            },
+            body=body,
+        )
+
+    def change_server_os_with_cloud_init(
+        self,
+        server_id: str,
+        body: models.ChangeServerOsWithCloudInitRequest | Mapping[str, Any],
+    ) -> DeliveredTask:
+        """Change the OS of an ECS (image with Cloud-Init)
+
+        Replaces the system disk of a stopped ECS with one made from another image that has Cloud-Init
+        or Cloudbase-Init installed; data disks stay as they are.
+
+        The request only delivers a task: poll ShowJob with the returned `job_id` until the job is `SUCCESS` or `FAIL`.
+        """
+        return self._request(
+            _CHANGE_SERVER_OS_WITH_CLOUD_INIT,
+            DeliveredTask,
+            path_params={
+                "server_id": str(server_id),
+            },
+            body=body,
+        )
+
+    def reinstall_server_with_cloud_init(
+        self,
+        server_id: str,
+        body: models.ReinstallServerWithCloudInitRequest | Mapping[str, Any],
+    ) -> DeliveredTask:
+        """Reinstall the OS of an ECS (image with Cloud-Init)
+
+        Recreates the system disk of a stopped ECS from its original image, which has Cloud-Init or
+        Cloudbase-Init installed; data disks stay as they are.
+
+        The request only delivers a task: poll ShowJob with the returned `job_id` until the job is `SUCCESS` or `FAIL`.
+        """
+        return self._request(
+            _REINSTALL_SERVER_WITH_CLOUD_INIT,
+            DeliveredTask,
+            path_params={
+                "server_id": str(server_id),
+            },
+            body=body,
+        )
+
+    def attach_server_volume(
+        self,
+        server_id: str,
+        body: models.AttachServerVolumeRequest | Mapping[str, Any],
+    ) -> DeliveredTask:
+        """Attach a disk to an ECS
+
+        Attaches an EVS disk to an ECS. With `dry_run: true` the request is only checked and no task
+        is delivered.
+
+        The request only delivers a task: poll ShowJob with the returned `job_id` until the job is `SUCCESS` or `FAIL`.
+        """
+        return self._request(
+            _ATTACH_SERVER_VOLUME,
+            DeliveredTask,
+            path_params={
+                "server_id": str(server_id),
+            },
+            body=body,
+        )
+
+    def detach_server_volume(
+        self,
+        server_id: str,
+        volume_id: str,
+        *,
+        delete_flag: str | None = None,
+    ) -> DeliveredTask:
+        """Detach an EVS disk from an ECS
+
+        Detaches an EVS disk from an ECS; `delete_flag=1` forces the detachment of a data disk.
+
+        The request only delivers a task: poll ShowJob with the returned `job_id` until the job is `SUCCESS` or `FAIL`.
+        """
+        return self._request(
+            _DETACH_SERVER_VOLUME,
+            DeliveredTask,
+            path_params={
+                "server_id": str(server_id),
+                "volume_id": str(volume_id),
+            },
+            query={
+                "delete_flag": delete_flag,
+            },
+        )
+
+    def batch_add_server_nics(
+        self,
+        server_id: str,
+        body: models.BatchAddServerNicsRequest | Mapping[str, Any],
+    ) -> DeliveredTask:
+        """Add NICs to an ECS in a batch
+
+        Adds one or more NICs to an ECS. Do not detach or delete a NIC while it is being added.
+
+        The request only delivers a task: poll ShowJob with the returned `job_id` until the job is `SUCCESS` or `FAIL`.
+        """
+        return self._request(
+            _BATCH_ADD_SERVER_NICS,
+            DeliveredTask,
+            path_params={
+                "server_id": str(server_id),
+            },
+            body=body,
+        )
+
+    def batch_delete_server_nics(
+        self,
+        server_id: str,
+        body: models.BatchDeleteServerNicsRequest | Mapping[str, Any],
+    ) -> DeliveredTask:
+        """Delete NICs from an ECS in a batch
+
+        Deletes one or more NICs from an ECS; the primary NIC cannot be deleted.
+
+        The request only delivers a task: poll ShowJob with the returned `job_id` until the job is `SUCCESS` or `FAIL`.
+        """
+        return self._request(
+            _BATCH_DELETE_SERVER_NICS,
+            DeliveredTask,
+            path_params={
+                "server_id": str(server_id),
+            },
+            body=body,
+        )
+
+    def create_servers(
+        self,
+        body: models.CreateServersRequest | Mapping[str, Any],
+    ) -> DeliveredTask:
+        """Create ECSs
+
+        Creates one or more ECSs (up to 100 with `count`). Log in with a key pair (`key_name`, advised)
+        or a password (`adminPass`). With `dry_run: true` the request is only checked and no task is
+        delivered.
+
+        The request only delivers a task: the answer carries the `job_id` to poll with ShowJob (one
+        sub-job per ECS, each naming its `server_id`) and the IDs of the ECSs being created.
+        """
+        return self._request(
+            _CREATE_SERVERS,
+            DeliveredTask,
+            body=body,
+        )
+
     def wait_for_job(
         self,
         job_id: str,
@@ -289,6 +523,195 @@ class AsyncClient(AsyncBaseClient):
         """
         return await self._request(
             _DELETE_SERVERS,
+            AsyncDeliveredTask,
+            body=body,
+        )
+
+    async def resize_server(
+        self,
+        server_id: str,
+        body: models.ResizeServerRequest | Mapping[str, Any],
+    ) -> AsyncDeliveredTask:
+        """Modify the specifications of an ECS
+
+        Changes the flavor of a stopped ECS, for example to give it more vCPUs and memory.
+        With `dry_run: true` the request is only checked and no task is delivered.
+
+        The request only delivers a task: poll ShowJob with the returned `job_id` until the job is `SUCCESS` or `FAIL`.
+        """
+        return await self._request(
+            _RESIZE_SERVER,
+            AsyncDeliveredTask,
+            path_params={
+                "server_id": str(server_id),
+            },
+            body=body,
+        )
+
+    async def migrate_server(
+        self,
+        server_id: str,
+        body: models.MigrateServerRequest | Mapping[str, Any],
+    ) -> AsyncDeliveredTask:
+        """Cold migrate an ECS
+
+        Migrates a stopped ECS between dedicated hosts (DeHs), from a DeH to the public resource pool,
+        or from the public resource pool to a DeH.
+
+        The request only delivers a task: poll ShowJob with the returned `job_id` until the job is `SUCCESS` or `FAIL`.
+        """
+        return await self._request(
+            _MIGRATE_SERVER,
+            AsyncDeliveredTask,
+            path_params={
+                "server_id": str(server_id),
+            },
+            body=body,
+        )
+
+    async def change_server_os_with_cloud_init(
+        self,
+        server_id: str,
+        body: models.ChangeServerOsWithCloudInitRequest | Mapping[str, Any],
+    ) -> AsyncDeliveredTask:
+        """Change the OS of an ECS (image with Cloud-Init)
+
+        Replaces the system disk of a stopped ECS with one made from another image that has Cloud-Init
+        or Cloudbase-Init installed; data disks stay as they are.
+
+        The request only delivers a task: poll ShowJob with the returned `job_id` until the job is `SUCCESS` or `FAIL`.
+        """
+        return await self._request(
+            _CHANGE_SERVER_OS_WITH_CLOUD_INIT,
+            AsyncDeliveredTask,
+            path_params={
+                "server_id": str(server_id),
+            },
+            body=body,
+        )
+
+    async def reinstall_server_with_cloud_init(
+        self,
+        server_id: str,
+        body: models.ReinstallServerWithCloudInitRequest | Mapping[str, Any],
+    ) -> AsyncDeliveredTask:
+        """Reinstall the OS of an ECS (image with Cloud-Init)
+
+        Recreates the system disk of a stopped ECS from its original image, which has Cloud-Init or
+        Cloudbase-Init installed; data disks stay as they are.
+
+        The request only delivers a task: poll ShowJob with the returned `job_id` until the job is `SUCCESS` or `FAIL`.
+        """
+        return await self._request(
+            _REINSTALL_SERVER_WITH_CLOUD_INIT,
+            AsyncDeliveredTask,
+            path_params={
+                "server_id": str(server_id),
+            },
+            body=body,
+        )
+
+    async def attach_server_volume(
+        self,
+        server_id: str,
+        body: models.AttachServerVolumeRequest | Mapping[str, Any],
+    ) -> AsyncDeliveredTask:
+        """Attach a disk to an ECS
+
+        Attaches an EVS disk to an ECS. With `dry_run: true` the request is only checked and no task
+        is delivered.
+
+        The request only delivers a task: poll ShowJob with the returned `job_id` until the job is `SUCCESS` or `FAIL`.
+        """
+        return await self._request(
+            _ATTACH_SERVER_VOLUME,
+            AsyncDeliveredTask,
+            path_params={
+                "server_id": str(server_id),
+            },
+            body=body,
+        )
+
+    async def detach_server_volume(
+        self,
+        server_id: str,
+        volume_id: str,
+        *,
+        delete_flag: str | None = None,
+    ) -> AsyncDeliveredTask:
+        """Detach an EVS disk from an ECS
+
+        Detaches an EVS disk from an ECS; `delete_flag=1` forces the detachment of a data disk.
+
+        The request only delivers a task: poll ShowJob with the returned `job_id` until the job is `SUCCESS` or `FAIL`.
+        """
+        return await self._request(
+            _DETACH_SERVER_VOLUME,
+            AsyncDeliveredTask,
+            path_params={
+                "server_id": str(server_id),
+                "volume_id": str(volume_id),
+            },
+            query={
+                "delete_flag": delete_flag,
+            },
+        )
+
+    async def batch_add_server_nics(
+        self,
+        server_id: str,
+        body: models.BatchAddServerNicsRequest | Mapping[str, Any],
+    ) -> AsyncDeliveredTask:
+        """Add NICs to an ECS in a batch
+
+        Adds one or more NICs to an ECS. Do not detach or delete a NIC while it is being added.
+
+        The request only delivers a task: poll ShowJob with the returned `job_id` until the job is `SUCCESS` or `FAIL`.
+        """
+        return await self._request(
+            _BATCH_ADD_SERVER_NICS,
+            AsyncDeliveredTask,
+            path_params={
+                "server_id": str(server_id),
+            },
+            body=body,
+        )
+
+    async def batch_delete_server_nics(
+        self,
+        server_id: str,
+        body: models.BatchDeleteServerNicsRequest | Mapping[str, Any],
+    ) -> AsyncDeliveredTask:
+        """Delete NICs from an ECS in a batch
+
+        Deletes one or more NICs from an ECS; the primary NIC cannot be deleted.
+
+        The request only delivers a task: poll ShowJob with the returned `job_id` until the job is `SUCCESS` or `FAIL`.
+        """
+        return await self._request(
+            _BATCH_DELETE_SERVER_NICS,
+            AsyncDeliveredTask,
+            path_params={
+                "server_id": str(server_id),
+            },
+            body=body,
+        )
+
+    async def create_servers(
+        self,
+        body: models.CreateServersRequest | Mapping[str, Any],
+    ) -> AsyncDeliveredTask:
+        """Create ECSs
+
+        Creates one or more ECSs (up to 100 with `count`). Log in with a key pair (`key_name`, advised)
+        or a password (`adminPass`). With `dry_run: true` the request is only checked and no task is
+        delivered.
+
+        The request only delivers a task: the answer carries the `job_id` to poll with ShowJob (one
+        sub-job per ECS, each naming its `server_id`) and the IDs of the ECSs being created.
+        """
+        return await self._request(
+            _CREATE_SERVERS,
             AsyncDeliveredTask,
             body=body,
         )

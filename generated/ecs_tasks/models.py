@@ -10,11 +10,12 @@ from enum import Enum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
+from typing_extensions import TypeAliasType
 
 
 class TaskResponse(BaseModel):
     """
-    Body of a successful answer to a task-delivering request (normal response description on the source page). The request only queues the work; the returned `job_id` is polled with ShowJob until the job reaches SUCCESS or FAIL. Field descriptions are the source page's own text, with its link markup reduced to the link text (D3).
+    Body of a successful answer to a task-delivering request (the normal response description of Responses (Jobs), and the Response parameters table of every task-delivering page). The request only queues the work; the returned `job_id` is polled with ShowJob until the job reaches SUCCESS or FAIL. Field descriptions are the current page's text, with its link markup reduced to the link text (D3, D21).
     """
 
     job_id: Annotated[
@@ -24,13 +25,13 @@ class TaskResponse(BaseModel):
         ),
     ]
     """
-    Specifies the returned task ID after delivering the task. Users can query the task progress using this ID. For how to query the execution status of the task based on the task ID, see Task Status Management.
+    Specifies the job ID returned after a job is delivered. The job ID can be used to query the job execution progress. For details about how to query the job execution status based on job_id, see Job Status Management.
     """
 
 
 class ErrorDetail(BaseModel):
     """
-    One entry of the `details` array of an Error (Table 2, "details field description", on the source page). Both fields may be missing.
+    One entry of the `details` array of an Error (Table 2, "details field description", of Responses (Jobs)). Both fields may be missing.
     """
 
     message: Annotated[
@@ -38,14 +39,10 @@ class ErrorDetail(BaseModel):
     ] = None
     """
     Describes the error message when an error occurs.
-
-    This field is optional.
     """
     code: Annotated[str | None, Field(examples=["Ecs.0005"])] = None
     """
     Specifies the error code when an error occurs.
-
-    This field is optional.
     """
 
 
@@ -77,10 +74,14 @@ class SubJobEntities(BaseModel):
         None
     )
     """
+    If the job is an ECS-related operation, the value is server_id.
+
     ID of the ECS the sub-job works on; present for ECS operations.
     """
     nic_id: Annotated[str | None, Field(examples=["d2f3b7ca-6a47-4b31-9c0b-6d6e3a1f2c4e"])] = None
     """
+    If the job is a NIC-related operation, the value is nic_id.
+
     ID of the network interface the sub-job works on; present for NIC operations.
     """
     errorcode_message: Annotated[
@@ -88,18 +89,22 @@ class SubJobEntities(BaseModel):
         Field(examples=["Insufficient ECS quota. Contact customer service to increase quota."]),
     ] = None
     """
+    Indicates the cause of a sub-job execution failure.
+
     Why the sub-job failed; present only for a failed sub-job.
     """
 
 
 class ServerId(BaseModel):
     """
-    Reference to one ECS by its ID.
+    Reference to one ECS by its ID. The start, stop, restart and delete pages each describe it with a `servers` table; the delete page words the description differently (D29).
     """
 
     id: Annotated[str, Field(examples=["bae51750-0089-41a1-9b18-5c777978ff6d"])]
     """
-    ID of the ECS.
+    Specifies the ECS ID.
+
+    The delete page says "Specifies the ID of the ECS to be deleted.": the same field, so one schema serves all four pages (D29).
     """
 
 
@@ -122,9 +127,11 @@ class BatchStartServersOption(BaseModel):
     Parameters of a batch start.
     """
 
-    servers: Annotated[list[ServerId], Field(max_length=1000, min_length=1)]
+    servers: Annotated[list[ServerId], Field(min_length=1)]
     """
-    ECSs to start; 1 to 1,000 per request (D14).
+    Specifies ECS IDs. For details, see Table 4.
+
+    The page limits the rate, not the size of a request: at most 1,000 ECSs can be started in one minute. The array must not be empty; no maximum is declared (D14).
     """
 
 
@@ -133,13 +140,21 @@ class BatchStopServersOption(BaseModel):
     Parameters of a batch stop.
     """
 
-    servers: Annotated[list[ServerId], Field(max_length=1000, min_length=1)]
+    servers: Annotated[list[ServerId], Field(min_length=1)]
     """
-    ECSs to stop; 1 to 1,000 per request (D14).
+    Specifies ECS IDs. For details, see Table 4.
+
+    The page limits the rate, not the size of a request: at most 1,000 ECSs can be stopped in one minute. The array must not be empty; no maximum is declared (D14).
     """
     type: ServerActionType = ServerActionType.SOFT
     """
-    How to stop the ECSs. Optional; `SOFT` when omitted (D13).
+    Specifies an ECS stop type. The default value is SOFT.
+
+    SOFT: normal ECS stop (default)
+
+    HARD: forcible ECS stop
+
+    Optional; `SOFT` when omitted (D13).
     """
 
 
@@ -148,13 +163,490 @@ class BatchRebootServersOption(BaseModel):
     Parameters of a batch reboot.
     """
 
-    servers: Annotated[list[ServerId], Field(max_length=1000, min_length=1)]
+    servers: Annotated[list[ServerId], Field(min_length=1)]
     """
-    ECSs to reboot; 1 to 1,000 per request (D14).
+    Specifies ECS IDs. For details, see Table 4.
+
+    The page limits the rate, not the size of a request: at most 1,000 ECSs can be restarted in one minute. The array must not be empty; no maximum is declared (D14).
     """
     type: ServerActionType
     """
-    How to reboot the ECSs. Required for a reboot, unlike for a stop (D13).
+    Specifies the type of the restart operation.
+
+    - SOFT: normal restart
+    - HARD: forcible restart (hard restart)
+
+    Required for a reboot, unlike for a stop (D13).
+    """
+
+
+class Byol(str, Enum):
+    """
+    If you have an OS or a software license (a license certified based on the number of physical servers and cores), you can migrate your services to the cloud platform in BYOL mode to continue using your existing licenses.
+
+    Range:
+
+    - True: Use your existing licenses.
+    - False: System licenses are used.
+    """
+
+    TRUE = "True"
+    FALSE = "False"
+
+
+MetadataAdditionalProperty = TypeAliasType(
+    "MetadataAdditionalProperty", Annotated[str, Field(max_length=255)]
+)
+
+
+class Metadata(BaseModel):
+    """
+    Specifies the metadata of the ECS to be created.
+
+    You can use metadata to customize key-value pairs. For details about reserved key-value pairs, see Table 9.
+
+    Constraints: If the metadata contains sensitive data, take appropriate measures to protect the sensitive data, for example, controlling access permissions and encrypting the data.
+
+    Range:
+
+    - A maximum of 10 key-value pairs can be injected.
+    - A metadata key consists of 1 to 255 characters and can only contain uppercase letters, lowercase letters, spaces, digits, hyphens (-), underscores (_), colons (:), and periods (.).
+    - A metadata value consists of a maximum of 255 characters.
+
+    The limit stated above is declared as `maxProperties: 10` (D34).
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    __annotations__ = {
+        "__pydantic_extra__": dict[str, MetadataAdditionalProperty],
+    }
+    admin_pass: str | None = None
+    """
+    Specifies the password of user Administrator for logging in to a Windows ECS. For details, see Function.
+
+    Constraints: This parameter is mandatory when a Windows ECS using password authentication is created.
+    """
+    op_svc_userid: str | None = None
+    """
+    Specifies the user ID.
+
+    Note: The value of this parameter is that of IAM User ID of the current login account. If you log in as an IAM user, obtain the IAM user ID of that IAM user.
+    """
+    agency_name: str | None = None
+    """
+    Specifies the agency name.
+
+    An agency is created by a tenant administrator on Identity and Access Management (IAM) to provide temporary credentials for ECSs to access cloud services.
+    """
+    field__support_agent_list: Annotated[str | None, Field(alias="__support_agent_list")] = None
+    """
+    Specifies whether the ECS supports Host Security Service (HSS).
+
+    Determine whether the image used for creating the ECS supports HSS via the API for querying images.
+
+    Range:
+
+    hss,hss-ent: indicates the HSS enterprise edition.
+
+    Example values:
+
+    _support_agent_list: "hss,hss-ent"
+    """
+    byol: Annotated[Byol | None, Field(alias="BYOL")] = None
+    """
+    If you have an OS or a software license (a license certified based on the number of physical servers and cores), you can migrate your services to the cloud platform in BYOL mode to continue using your existing licenses.
+
+    Range:
+
+    - True: Use your existing licenses.
+    - False: System licenses are used.
+    """
+
+
+class NicBindingProfile(BaseModel):
+    """
+    Custom data of a NIC (binding:profile).
+    """
+
+    disable_security_groups: bool | None = None
+    """
+    Specifies whether the NIC of an ECS is not added to a security group.
+
+    Constraints:
+
+    - The primary NIC of the ECS must be added to a security group.
+    - At most one NIC of the ECS is allowed not to be added to any security groups.
+    """
+
+
+class NicExtraDhcpOpt(BaseModel):
+    """
+    An extended DHCP option of a NIC.
+    """
+
+    opt_value: Annotated[int, Field(ge=1280, le=8888)]
+    """
+    Specifies the NIC MTU.
+
+    Range: 1280 to 8888
+    """
+    opt_name: str
+    """
+    Set the parameter value to 26.
+    """
+
+
+class Sharetype(str, Enum):
+    """
+    Specifies the bandwidth sharing type.
+
+    Range: Enumerated values: PER (indicates exclusive bandwidth) and WHOLE (indicates shared bandwidth)
+    """
+
+    PER = "PER"
+    WHOLE = "WHOLE"
+
+
+class CreateServerEipBandwidth(BaseModel):
+    """
+    The bandwidth of an EIP to assign automatically.
+    """
+
+    size: Annotated[int, Field(ge=1, le=1000)]
+    """
+    Specifies the bandwidth size.
+
+    Range:
+
+    Specifies the bandwidth (Mbit/s). The value ranges from 1 to 1,000.
+
+    The specific range may vary depending on the configuration in each region. You can see the bandwidth range of each region on the management console.
+    """
+    sharetype: Sharetype
+    """
+    Specifies the bandwidth sharing type.
+
+    Range: Enumerated values: PER (indicates exclusive bandwidth) and WHOLE (indicates shared bandwidth)
+    """
+    chargemode: str | None = None
+    """
+    Specifies the bandwidth billing mode.
+
+    Constraints:
+
+    - If the field value is traffic, the ECS is billed by traffic.
+    - If the field value is others, creating the ECS will fail.
+
+    The table marks chargemode mandatory, but the page's first request example leaves it out; optional here so that the documented request stays valid (D31).
+    """
+
+
+class Volumetype(str, Enum):
+    """
+    Specifies the disk type of an ECS system disk.
+
+    For details about disk types, see "Disk Types and Performance" in Elastic Volume Service User Guide.
+
+    Constraints:
+
+    - The disk type must match that provided by the system.
+    - If the specified disk type is not available in the AZ specified by availability_zone, the disk creation will fail.
+    - When the disk is created from a backup:
+      If the type of the backup's source disk is SSD, SAS, SATA, GPSSD, ESSD, or GPSSD2, you can create disks of any of these types.
+      If the type of the backup's source disk is co-p1 or uh-l1, you can create disks of any of the two types.
+
+    Range:
+
+    The value can be ESSD, GPSSD2, GPSSD, SSD, SAS, or SATA.
+
+    - SSD: the ultra-high I/O type
+    - SAS: the high I/O type
+    - SATA: the common I/O type (end-of-sale)
+    - GPSSD: the general purpose SSD type
+    - ESSD: the extreme SSD type
+    - GPSSD2: the general purpose SSD V2 type
+    """
+
+    SSD = "SSD"
+    SAS = "SAS"
+    SATA = "SATA"
+    GPSSD = "GPSSD"
+    ESSD = "ESSD"
+    GPSSD2 = "GPSSD2"
+
+
+class Volumetype1(str, Enum):
+    """
+    Specifies the disk type of an ECS data disk.
+
+    For details about disk types, see "Disk Types and Performance" in Elastic Volume Service User Guide.
+
+    Constraints:
+
+    - The disk type must match that provided by the system.
+    - If the specified disk type is not available in the AZ specified by availability_zone, the disk creation will fail.
+    - When the disk is created from a backup:
+      If the type of the backup's source disk is SSD, SAS, SATA, GPSSD, ESSD, or GPSSD2, you can create disks of any of these types.
+      If the type of the backup's source disk is co-p1 or uh-l1, you can create disks of any of the two types.
+
+    Range:
+
+    The value can be ESSD, GPSSD2, GPSSD, SSD, SAS, or SATA.
+
+    - SSD: the ultra-high I/O type
+    - SAS: the high I/O type
+    - SATA: the common I/O type (end-of-sale)
+    - GPSSD: the general purpose SSD type
+    - ESSD: the extreme SSD type
+    - GPSSD2: the general purpose SSD V2 type
+    """
+
+    SSD = "SSD"
+    SAS = "SAS"
+    SATA = "SATA"
+    GPSSD = "GPSSD"
+    ESSD = "ESSD"
+    GPSSD2 = "GPSSD2"
+
+
+class VolumeExtendParam(BaseModel):
+    """
+    Supplementary information of a disk created with an ECS.
+    """
+
+    snapshot_id: Annotated[str | None, Field(alias="snapshotId")] = None
+    """
+    Specifies the snapshot ID or ID of the original data disk contained in the full-ECS image.
+
+    - Scenario:
+      This parameter is used if an ECS is created using a full-ECS image, and the image contains one or more data disks.
+      If you use a full-ECS image to create an ECS, the system automatically restores the data type and data from the data disks in the image. The snapshotId parameter allows you to specify the disk type for the original data disk after restoration.
+      Note: - You are advised to specify snapshotId for each original data disk.
+      - If you are required to change a disk size, ensure that the changed disk size is greater than or equal to the size of the original data disk. Otherwise, restoring data of the original data disk will fail.
+      - To set disk sharing, you need to specify the sharing attribute.
+      - To set disk encryption, you need to specify the encryption attribute in the metadata field.
+    - Working rules:
+      snapshotId uniquely identifies an original data disk contained in a full-ECS image. You can use snapshotId to obtain the information of the original data disk for data restoration.
+    - Obtaining snapshotId through the management console:
+      Log in to the management console, choose Elastic Volume Service > Snapshot. Then, use the name of the original data disk to find the snapshot ID or the original disk ID.
+    - Obtaining snapshotId through the API:
+      If you have obtained the full-ECS image ID, obtain the Cloud Backup and Recovery (CBR) or Cloud Server Backup Service (CSBS) backup ID associated with the full-ECS image ID by following the instructions provided in the API for querying image details.
+      - If CBR backup is used, use the CBR backup ID to obtain the backup. The resource_id or snapshot_id contained in the children field in the response is the desired snapshotId. For details, see the API for "Querying a Specified Backup" in Cloud Backup and Recovery User Guide.
+      - If CSBS backup is used, use the CSBS backup ID to obtain the backup. The source_volume_id or snapshot_id contained in the volume_backups field in the response is the desired snapshotId. For details, see the API for "Querying a Single Backup" in Cloud Server Backup Service User Guide.
+    """
+
+
+class FieldSystemEncrypted(str, Enum):
+    """
+    Specifies the encryption parameter in metadata.
+
+    Constraints: If this parameter does not exist, the disk will not be encrypted by default.
+
+    Range:
+
+    - 0: indicates a non-encrypted disk.
+    - 1: indicates an encrypted disk.
+    """
+
+    FIELD_0 = "0"
+    FIELD_1 = "1"
+
+
+class VolumeMetadata(BaseModel):
+    """
+    Metadata of an EVS disk created with an ECS (encryption).
+    """
+
+    field__system__encrypted: Annotated[
+        FieldSystemEncrypted | None, Field(alias="__system__encrypted")
+    ] = None
+    """
+    Specifies the encryption parameter in metadata.
+
+    Constraints: If this parameter does not exist, the disk will not be encrypted by default.
+
+    Range:
+
+    - 0: indicates a non-encrypted disk.
+    - 1: indicates an encrypted disk.
+    """
+    field__system__cmkid: Annotated[str | None, Field(alias="__system__cmkid")] = None
+    """
+    Specifies the CMK ID, which indicates encryption in metadata.
+
+    For details about how to obtain the CMK ID through HTTPS requests, see "Querying the List of CMKs" in Key Management Service API Reference.
+
+    Constraints: This parameter must be used with __system__encrypted.
+    """
+
+
+class CreateServerSecurityGroup(BaseModel):
+    """
+    A security group of an ECS to create.
+    """
+
+    id: str | None = None
+    """
+    Specifies the ID of the security group to which an ECS is to be added. The configuration will take effect on the NICs of the ECS. You need to specify the ID of an existing security group in UUID format. Otherwise, the default security group will be used at the underlying layer.
+    """
+
+
+class CreateServerExtendParam(BaseModel):
+    """
+    Supplementary information of an ECS to create (V1 APIs).
+    """
+
+    region_id: Annotated[str | None, Field(alias="regionID")] = None
+    """
+    Specifies the ID of the region where the ECS resides.
+    """
+    cb_csbs_backup: Annotated[str | None, Field(alias="CB_CSBS_BACKUP")] = None
+    """
+    Specifies a CSBS policy ID and CSBS vault ID.
+
+    For example, a CSBS policy ID obtained on the console is fdcaa27d-5be4-4f61-afe3-09ff79162c04.
+
+    A CSBS vault ID is 332a9408-463f-436a-9e92-78dad95d1ac4.
+
+    The CB_CSBS_BACKUP value is "{\\"policy_id\\":\\"fdcaa27d-5be4-4f61-afe3-09ff79162c04\\",\\"vault_id\\":\\"332a9408-463f-436a-9e92-78dad95d1ac4\\"}".
+    """
+
+
+CreateServerMetadataAdditionalProperty = TypeAliasType(
+    "CreateServerMetadataAdditionalProperty", Annotated[str, Field(max_length=255)]
+)
+
+
+class CreateServerMetadata(BaseModel):
+    """
+    Metadata of an ECS to create: any key-value pairs (strings) the caller chooses, and the reserved keys the page describes (Table 9). The limits are in the `metadata` field's description.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    __annotations__ = {
+        "__pydantic_extra__": dict[str, CreateServerMetadataAdditionalProperty],
+    }
+    admin_pass: str | None = None
+    """
+    Specifies the password of user Administrator for logging in to a Windows ECS. For details, see Function.
+
+    Constraints: This parameter is mandatory when a Windows ECS using password authentication is created.
+    """
+    op_svc_userid: str | None = None
+    """
+    Specifies the user ID.
+
+    Note: The value of this parameter is that of IAM User ID of the current login account. If you log in as an IAM user, obtain the IAM user ID of that IAM user.
+    """
+    agency_name: str | None = None
+    """
+    Specifies the agency name.
+
+    An agency is created by a tenant administrator on Identity and Access Management (IAM) to provide temporary credentials for ECSs to access cloud services.
+    """
+    field__support_agent_list: Annotated[str | None, Field(alias="__support_agent_list")] = None
+    """
+    Specifies whether the ECS supports Host Security Service (HSS).
+
+    Determine whether the image used for creating the ECS supports HSS via the API for querying images.
+
+    Range:
+
+    hss,hss-ent: indicates the HSS enterprise edition.
+
+    Example values:
+
+    _support_agent_list: "hss,hss-ent"
+    """
+    byol: Annotated[Byol | None, Field(alias="BYOL")] = None
+    """
+    If you have an OS or a software license (a license certified based on the number of physical servers and cores), you can migrate your services to the cloud platform in BYOL mode to continue using your existing licenses.
+
+    Range:
+
+    - True: Use your existing licenses.
+    - False: System licenses are used.
+    """
+
+
+class Tenancy(str, Enum):
+    """
+    Creates ECSs on a dedicated or shared host.
+
+    Range: The value of this parameter can be dedicated or shared.
+    """
+
+    DEDICATED = "dedicated"
+    SHARED = "shared"
+
+
+class CreateServerSchedulerHints(BaseModel):
+    """
+    Scheduling hints of an ECS to create, such as its ECS group or dedicated host.
+    """
+
+    group: str | None = None
+    """
+    Specifies the ECS group ID in UUID format.
+
+    Obtain the parameter value from the console or by referring to Listing ECS Groups.
+
+    Constraints:
+
+    Ensure that the ECS group uses the anti-affinity policy.
+
+    The anti-affinity policy is not supported for ECSs created on a specified DeH.
+    """
+    tenancy: Tenancy | None = None
+    """
+    Creates ECSs on a dedicated or shared host.
+
+    Range: The value of this parameter can be dedicated or shared.
+    """
+    dedicated_host_id: str | None = None
+    """
+    Specifies the dedicated host ID.
+
+    Constraints: A DeH ID takes effect only when tenancy is set to dedicated.
+    """
+
+
+class CreateServerSecurityOptions(BaseModel):
+    """
+    Security options of an ECS to create (D30).
+    """
+
+    tpm_enabled: bool
+    """
+    Specifies whether to enable TPM.
+
+    Constraints: Currently, the following instance types support TPM: Pi5e.
+
+    Range:
+
+    - true: Enable TPM.
+    - false: Disable TPM.
+    """
+
+
+class CreateServersResponse(BaseModel):
+    """
+    Answer of CreateServers: the job to poll and the IDs of the ECSs being created. Like every task response it carries `job_id`; ShowJob follows it.
+    """
+
+    job_id: str
+    """
+    Specifies the returned job ID after delivering the job. You can query the job progress using this ID. For details about how to query the job execution status based on job_id, see Job Status Management.
+    """
+    server_ids: Annotated[list[str] | None, Field(alias="serverIds")] = None
+    """
+    Specifies ECS IDs.
+
+    Note: You can query ECS details by ECS ID. If the system returns a 404 error, the ECS is being created, or creating the ECS failed.
     """
 
 
@@ -165,21 +657,252 @@ class DeleteServersRequest(BaseModel):
 
     servers: Annotated[list[ServerId], Field(max_length=1000, min_length=1)]
     """
-    ECSs to delete; 1 to 1,000 per request (D14).
+    Specifies the ECSs to be deleted. For details, see Table 3.
+
+    Constraints: A maximum of 1,000 ECSs can be deleted at a time.
+
+    The array must not be empty (D14).
     """
-    delete_publicip: bool = False
+    delete_publicip: bool | None = None
     """
-    Whether to release the EIPs bound to the ECSs together with them. When `false` (default) the EIPs are unbound and kept.
+    Specifies whether to delete the EIP bound to the ECS when deleting the ECS. If you do not want to delete the EIP, the system only unbinds the EIP from the ECS and reserves the EIP.
+
+    Constraints: If delete_publicip is not specified, the delete_on_termination value of the EIP decides whether the EIP is released when the ECS is deleted.
+
+    - If delete_on_termination is true and delete_public is null, the EIP is released when the ECS is deleted.
+    - If delete_on_termination is false and delete_public is null, the EIP is only unbound from the ECS and will not be released when the ECS is deleted.
+
+    Range:
+
+    - true: When an ECS is deleted, the EIP bound to the ECS is also released regardless of whether delete_on_termination of the EIP is true or false.
+    - false: When an ECS is deleted, the EIP is only unbound from the ECS and will not be released regardless of whether delete_on_termination of the EIP is true or false.
+
+    The page's Default Value (false) contradicts its Constraints; no default is declared: leave it out to let the EIP's delete_on_termination decide, send false to keep the EIP (D22).
     """
     delete_volume: bool = False
     """
-    Whether to delete the data disks attached to the ECSs together with them. When `false` (default) the data disks are detached and kept.
+    Specifies whether to delete the data disks attached to an ECS when deleting the ECS. If you set the parameter value to false, the system only detaches the disks from the ECS and reserves the disks.
+
+    Range:
+
+    - true: indicates to delete the data disks attached to the ECS when deleting the ECS.
+    - false: indicates only to detach the data disks attached to the ECS when deleting the ECS.
+    """
+
+
+class ResizeServerOption(BaseModel):
+    """
+    The flavor an ECS is changed to.
+    """
+
+    flavor_ref: Annotated[str, Field(alias="flavorRef", examples=["c3.15xlarge.2"])]
+    """
+    Specifies the flavor ID of the ECS after the modification.
+    """
+
+
+class MigrateServerOption(BaseModel):
+    """
+    The dedicated host (DeH) an ECS is migrated to; null to migrate it from a DeH to the public resource pool (D27).
+    """
+
+    dedicated_host_id: Annotated[
+        str | None, Field(examples=["459a2b9d-804a-4745-ab19-a113bb1b4ddc"])
+    ] = None
+    """
+    Specifies the DeH ID.
+
+    Constraints: This parameter takes effect when an ECS is migrated from a public resource pool to a DeH or between DeHs.
+    """
+
+
+class FieldSystemEncrypted1(str, Enum):
+    """
+    Specifies the encryption field in metadata.
+
+    Range:
+
+    - 0: indicates a non-encrypted disk.
+    - 1: indicates an encrypted disk.
+
+    Default Value: If this parameter does not exist, the system disk will not be encrypted by default.
+    """
+
+    FIELD_0 = "0"
+    FIELD_1 = "1"
+
+
+class ServerOsMetadata(BaseModel):
+    """
+    Metadata of an ECS whose OS is changed or reinstalled. The OS change page and the OS reinstallation page describe it with the same table, so both operations share this schema.
+    """
+
+    byol: Annotated[str | None, Field(alias="BYOL")] = None
+    """
+    Specifies whether a user has the license of an image.
+
+    Range:
+
+    - If this parameter is set to true, the license file delivered with the image is used, indicating that BYOL is used.
+    - If this parameter is set to a value other than true, BYOL is not used, and the license file provided by the cloud platform must be used.
+
+    Default Value: The default value is not true, indicating that BYOL is not used.
+    """
+    user_data: Annotated[
+        str | None, Field(examples=["IyEvYmluL2Jhc2gKZWNobyB1c2VyX3Rlc3QgPiAvaG9tZS91c2VyLnR4dA=="])
+    ] = None
+    """
+    Specifies the user data to be injected to the ECS during the creation. Text and text files can be injected.
+
+    Examples
+
+    Before base64 encoding:
+
+    - Linux
+      #!/bin/bash
+      echo user_test > /home/user.txt
+    - Windows
+      rem cmd
+      echo 111 > c:\\aaa.txt
+
+    After base64 encoding:
+
+    - Linux
+      IyEvYmluL2Jhc2gKZWNobyB1c2VyX3Rlc3QgPiAvaG9tZS91c2VyLnR4dA==
+    - Windows
+      cmVtIGNtZAplY2hvIDExMSA+IGM6XGFhYS50eHQ=
+
+    For more details, see "Injecting User Data into ECSs" in the Elastic Cloud Server User Guide.
+
+    Constraints:
+
+    - The content of user_data must be encoded with base64.
+    - The maximum size of the content to be injected (before encoding) is 32 KB.
+    """
+    field__system__encrypted: Annotated[
+        FieldSystemEncrypted1 | None, Field(alias="__system__encrypted")
+    ] = None
+    """
+    Specifies the encryption field in metadata.
+
+    Range:
+
+    - 0: indicates a non-encrypted disk.
+    - 1: indicates an encrypted disk.
+
+    Default Value: If this parameter does not exist, the system disk will not be encrypted by default.
+    """
+    field__system__cmkid: Annotated[
+        str | None,
+        Field(alias="__system__cmkid", examples=["83cdb52d-9ebf-4469-9cfa-e7b5b80da846"]),
+    ] = None
+    """
+    Specifies the CMK ID, which indicates encryption in metadata.
+
+    Constraints:
+
+    This parameter must be used with __system__encrypted.
+
+    Note: For details about how to obtain the CMK ID through HTTPS requests, see "Querying the Key List" in Key Management Service API Reference.
+    """
+
+
+class ServerOsMode(str, Enum):
+    """
+    How an ECS that is still running is handled when its OS is changed or reinstalled. `withStopServer`: the ECS is stopped first, then its OS is changed or reinstalled. Without it the ECS must already be stopped. Neither page's table lists this field; the reinstallation page's first example sends it, and Huawei Cloud's ECS SDKs (huaweicloudsdkecs) describe it with this one value (D26).
+    """
+
+    WITH_STOP_SERVER = "withStopServer"
+
+
+class HwPassthrough(str, Enum):
+    """
+    - If this parameter is set to true, the disk device type is SCSI, which allows ECS OSs to directly access the underlying storage media. SCSI reservation commands are supported.
+    - If this parameter is set to false, the disk device type is VBD, which supports only simple SCSI read/write commands.
+
+    The docs state the two values only in this prose; the spec lists them as an enum of strings, as the page's examples send them (D33).
+    """
+
+    TRUE = "true"
+    FALSE = "false"
+
+
+class AttachServerVolumeOption(BaseModel):
+    """
+    The EVS disk to attach to an ECS, and how.
+    """
+
+    volume_id: Annotated[
+        str, Field(alias="volumeId", examples=["a26887c6-c47b-4654-abb5-dfadf7d3f803"])
+    ]
+    """
+    Specifies the ID of the disk to be attached. The value is in UUID format.
+    """
+    device: Annotated[str | None, Field(examples=["/dev/sda"])] = None
+    """
+    Indicates the disk device name.
+
+    Note:
+
+    - The new disk device name cannot be the same as an existing one.
+    - For KVM ECSs, set the parameter value to /dev/vda for system disks. The device names for data disks of KVM ECSs are optional. If the device names of data disks are required, set them in alphabetical order. For example, if there are two data disks, set the device names of the two data disks to /dev/vdb and /dev/vdc, respectively. If you set a device name starting with /dev/sd, the system uses /dev/vd by default.
+    - For ECSs that only support SCSI disks, set the device name of the system disk to /dev/sda and the device names of data disks in alphabetical order, for example, /dev/sdb and /dev/sdc. The system will not change the default device names.
+    """
+    volume_type: Annotated[str | None, Field(examples=["SSD"])] = None
+    """
+    Specifies the disk type.
+    """
+    count: int | None = None
+    """
+    Specifies the number of disks.
+    """
+    hw_passthrough: Annotated[HwPassthrough | None, Field(alias="hw:passthrough")] = None
+    """
+    - If this parameter is set to true, the disk device type is SCSI, which allows ECS OSs to directly access the underlying storage media. SCSI reservation commands are supported.
+    - If this parameter is set to false, the disk device type is VBD, which supports only simple SCSI read/write commands.
+
+    The docs state the two values only in this prose; the spec lists them as an enum of strings, as the page's examples send them (D33).
+    """
+
+
+class BatchAddServerNicSecurityGroup(BaseModel):
+    """
+    A security group of a NIC added to an ECS.
+    """
+
+    id: Annotated[str, Field(examples=["f0ac4394-7e4a-4409-9701-ba8be283dbc3"])]
+    """
+    Specifies the ID of the security group.
+    """
+
+
+class Ipv6Bandwidth(BaseModel):
+    """
+    The shared bandwidth an IPv6 NIC is bound to.
+    """
+
+    id: str | None = None
+    """
+    Specifies the ID of an IPv6 bandwidth.
+    """
+
+
+class BatchDeleteServerNicOption(BaseModel):
+    """
+    One NIC to delete from an ECS, by its port ID.
+    """
+
+    id: Annotated[str, Field(examples=["d32019d3-bc6e-4319-9c1d-6722fc136a23"])]
+    """
+    Specifies the port ID of the NIC.
+
+    Note: When the ID is the same as the ECS primary NIC ID, the system will return error code 403.
     """
 
 
 class Error(BaseModel):
     """
-    Content of the `error` field of an ErrorResponse (Table 1, "error field structure", on the source page). Decide on `code`, not on the HTTP status: the ECS error-code appendix warns that its status codes may not be accurate (D10).
+    Content of the `error` field of an ErrorResponse (Table 1, "error field structure", of Responses (Jobs)). Decide on `code`, not on the HTTP status: the ECS error-code appendix warns that its status codes may not be accurate (D10).
     """
 
     message: Annotated[str, Field(examples=["request body is illegal."])]
@@ -196,7 +919,7 @@ class Error(BaseModel):
 
     Error details provide the error code and fault description, facilitating error handling.
 
-    This field is optional.
+    Optional: the old page said "This field is optional.", the current one has no Mandatory column for it (D21).
     """
 
 
@@ -207,30 +930,51 @@ class SubJob(BaseModel):
 
     status: JobStatus | None = None
     """
+    Specifies the job status.
+
+    - SUCCESS: indicates the job is successfully executed.
+    - RUNNING: indicates that the job is in progress.
+    - FAIL: indicates that the job failed.
+    - INIT: indicates that the job is being initialized.
+
     State of the sub-job; same values as the job status.
     """
     entities: SubJobEntities | None = None
     """
+    Specifies the object of the job. The value of this parameter varies depending on the type of the job. If the job is an ECS-related operation, the value is server_id. If the job is a NIC operation, the value is nic_id. For details, see Table 5.
+
     Objects the sub-job works on, and why it failed if it did.
     """
     job_id: Annotated[str | None, Field(examples=["2c9eb2c5544cbf6101544f0635672b60"])] = None
     """
+    Specifies the sub-job ID.
+
     ID of the sub-job; same forms as a job ID (D1).
     """
     job_type: Annotated[str | None, Field(examples=["createSingleServer"])] = None
     """
+    Specify the sub-job type.
+
     Kind of sub-job, named after the operation it performs, for example `createSingleServer` or `deleteVM`. The set is open.
     """
     begin_time: Annotated[str | None, Field(examples=["2016-04-25T20:04:47.591Z"])] = None
     """
+    Specifies the time when the job was started.
+
     Time the sub-job started, in UTC, written like `2016-04-25T20:04:47.591Z`. Plain string, no format (D8).
     """
     end_time: Annotated[str | None, Field(examples=["2016-04-25T20:08:21.328Z"])] = None
     """
+    Specifies the time when the job was finished.
+
     Time the sub-job finished, in UTC, written like `2016-04-25T20:08:21.328Z`. Plain string, no format (D8).
     """
     error_code: Annotated[str | None, Field(examples=["Ecs.0001", None])] = None
     """
+    Specifies the returned error code when the job execution fails.
+
+    After the job is executed successfully, the value of this parameter is null.
+
     Error code of a failed sub-job; `null` when it succeeded (D7).
     """
     fail_reason: Annotated[
@@ -240,6 +984,10 @@ class SubJob(BaseModel):
         ),
     ] = None
     """
+    Specifies the cause of the job execution failure.
+
+    After the job is executed successfully, the value of this parameter is null.
+
     Reason why the sub-job failed; `null` when it succeeded (D7).
     """
 
@@ -254,7 +1002,7 @@ class BatchStartServersRequest(BaseModel):
     )
     os_start: Annotated[BatchStartServersOption, Field(alias="os-start")]
     """
-    Which ECSs to start.
+    Specifies the operation to start the ECS. For details, see Table 3.
     """
 
 
@@ -268,7 +1016,7 @@ class BatchStopServersRequest(BaseModel):
     )
     os_stop: Annotated[BatchStopServersOption, Field(alias="os-stop")]
     """
-    Which ECSs to stop, and how.
+    Specifies the operation to stop the ECS. For details, see Table 3.
     """
 
 
@@ -282,13 +1030,400 @@ class BatchRebootServersRequest(BaseModel):
     )
     reboot: BatchRebootServersOption
     """
-    Which ECSs to reboot, and how.
+    Specifies the operation to restart the ECS. For details, see Table 3.
+    """
+
+
+class CreateServerNic(BaseModel):
+    """
+    A NIC of an ECS to create.
+    """
+
+    subnet_id: str
+    """
+    Specifies the subnet of the ECS.
+
+    Constraints: The value must be the ID of the subnet created in the VPC specified by vpcid and in the format of the UUID.
+    """
+    ip_address: str | None = None
+    """
+    Specifies the IP address of the NIC used by the ECS. The value is an IPv4 address.
+
+    Constraints:
+
+    - If this parameter is left blank or set to "", an unused IP address in the subnet is automatically assigned as the IP address of the NIC.
+    - If this parameter is specified, its value must be an unused IP address in the network segment of the subnet.
+    """
+    binding_profile: Annotated[NicBindingProfile | None, Field(alias="binding:profile")] = None
+    """
+    Allows you to customize data. For details, see Table 12.
+
+    Constraints: This parameter can be specified only during the ECS creation.
+    """
+    extra_dhcp_opts: list[NicExtraDhcpOpt] | None = None
+    """
+    Indicates extended DHCP options. For details, see Table 13.
+    """
+    ipv6_enable: bool = False
+    """
+    Specifies whether to support IPv6 addresses.
+
+    Range:
+
+    - true: The NIC supports IPv6.
+    - false: The NIC does not support IPv6.
+    """
+    ipv6_bandwidth: Ipv6Bandwidth | None = None
+    """
+    Specifies the bound shared bandwidth. For details, see ipv6_bandwidth Field Description.
+    """
+
+
+class CreateServerEip(BaseModel):
+    """
+    An EIP to assign automatically to an ECS to create.
+    """
+
+    iptype: str
+    """
+    Specifies the EIP type.
+
+    For details about the enumerated values, see the publicip field in "Assigning an EIP" in Virtual Private Cloud API Reference.
+    """
+    bandwidth: CreateServerEipBandwidth
+    """
+    Specifies the bandwidth of an EIP.
+
+    For details, see bandwidth Field Description.
+    """
+
+
+class CreateServerRootVolume(BaseModel):
+    """
+    The system disk of an ECS to create.
+    """
+
+    volumetype: Volumetype
+    """
+    Specifies the disk type of an ECS system disk.
+
+    For details about disk types, see "Disk Types and Performance" in Elastic Volume Service User Guide.
+
+    Constraints:
+
+    - The disk type must match that provided by the system.
+    - If the specified disk type is not available in the AZ specified by availability_zone, the disk creation will fail.
+    - When the disk is created from a backup:
+      If the type of the backup's source disk is SSD, SAS, SATA, GPSSD, ESSD, or GPSSD2, you can create disks of any of these types.
+      If the type of the backup's source disk is co-p1 or uh-l1, you can create disks of any of the two types.
+
+    Range:
+
+    The value can be ESSD, GPSSD2, GPSSD, SSD, SAS, or SATA.
+
+    - SSD: the ultra-high I/O type
+    - SAS: the high I/O type
+    - SATA: the common I/O type (end-of-sale)
+    - GPSSD: the general purpose SSD type
+    - ESSD: the extreme SSD type
+    - GPSSD2: the general purpose SSD V2 type
+    """
+    size: Annotated[int | None, Field(ge=1, le=1024)] = None
+    """
+    Specifies the system disk size, in GiB.
+
+    Constraints:
+
+    - The system disk size must be greater than or equal to the minimum system disk size supported by the image (min_disk attribute of the image).
+    - If this parameter is not specified or is set to 0, the default system disk size is the minimum value of the system disk in the image (min_disk attribute of the image).
+
+    Note: To obtain the minimum system disk size (min_disk) of an image, click the image on the management console for its details. Alternatively, call the native OpenStack API for querying details about an image. For details, see "Querying Image Details (Native OpenStack)" in Image Management Service API Reference.
+
+    Range: 1 to 1024
+    """
+    hw_passthrough: Annotated[bool | None, Field(alias="hw:passthrough")] = None
+    """
+    Specifies the device type of the EVS disks to be created.
+
+    Range:
+
+    - If this parameter is set to false, VBD disks are created.
+    - If this parameter is set to true, SCSI disks are created.
+
+    Default Value: If this parameter is not specified or set to a non-Boolean character, VBD disks are created by default.
+    """
+    metadata: VolumeMetadata | None = None
+    """
+    Specifies the metadata of the created EVS disk. For details, see metadata Field Description for Creating Disks.
+
+    Constraints: This parameter is used only when an encrypted disk is created.
+
+    Range: The length of key and value under metadata can contain no more than 255 bytes.
+    """
+
+
+class CreateServerDataVolume(BaseModel):
+    """
+    A data disk of an ECS to create.
+    """
+
+    volumetype: Volumetype1
+    """
+    Specifies the disk type of an ECS data disk.
+
+    For details about disk types, see "Disk Types and Performance" in Elastic Volume Service User Guide.
+
+    Constraints:
+
+    - The disk type must match that provided by the system.
+    - If the specified disk type is not available in the AZ specified by availability_zone, the disk creation will fail.
+    - When the disk is created from a backup:
+      If the type of the backup's source disk is SSD, SAS, SATA, GPSSD, ESSD, or GPSSD2, you can create disks of any of these types.
+      If the type of the backup's source disk is co-p1 or uh-l1, you can create disks of any of the two types.
+
+    Range:
+
+    The value can be ESSD, GPSSD2, GPSSD, SSD, SAS, or SATA.
+
+    - SSD: the ultra-high I/O type
+    - SAS: the high I/O type
+    - SATA: the common I/O type (end-of-sale)
+    - GPSSD: the general purpose SSD type
+    - ESSD: the extreme SSD type
+    - GPSSD2: the general purpose SSD V2 type
+    """
+    size: Annotated[int, Field(ge=10, le=32768)]
+    """
+    Specifies the data disk size, in GiB.
+
+    Constraints: When you use a data disk image to create a data disk, ensure that the value of this parameter is greater than or equal to the size of the source data disk that is used to create the data disk image.
+
+    Range: 10 to 32768
+    """
+    shareable: bool = False
+    """
+    Specifies whether the disk is shared.
+
+    Constraints: This parameter has been discarded. Use multiattach.
+
+    Range:
+
+    - true: indicates that the created disk is a shared disk.
+    - false: indicates that the created disk is a common EVS disk.
+    """
+    multiattach: bool = False
+    """
+    Specifies the shared disk information.
+
+    Constraints: The shareable parameter is discarded. If both shareable and multiattach must be used, ensure that the values of the two parameters are the same. If this parameter is not specified, common EVS disks are created by default.
+
+    Range:
+
+    - true: indicates that the created disk is a shared disk.
+    - false: indicates that the created disk is a common EVS disk.
+    """
+    hw_passthrough: Annotated[bool | None, Field(alias="hw:passthrough")] = None
+    """
+    Specifies the device type of the EVS disks to be created.
+
+    Range:
+
+    - If this parameter is set to false, VBD disks are created.
+    - If this parameter is set to true, SCSI disks are created.
+    - If this parameter is not specified or set to a non-Boolean character, VBD disks are created by default.
+    """
+    extendparam: VolumeExtendParam | None = None
+    """
+    Provides the disk information.
+
+    For details, see Table 6.
+    """
+    data_image_id: str | None = None
+    """
+    Specifies ID of the data image. The value is in UUID format.
+
+    Constraints: If data disks are created using a data disk image, this parameter is mandatory and it does not support metadata.
+    """
+    metadata: VolumeMetadata | None = None
+    """
+    Specifies the metadata of the created EVS disk.
+
+    For details, see metadata Field Description for Creating Disks.
+
+    Constraints:
+
+    - The length of key and value under metadata can contain no more than 255 bytes.
+    - This parameter is used only when an encrypted disk is created.
+    - If data disks are created using a data disk image, this parameter cannot be used.
+    """
+
+
+class ResizeServerRequest(BaseModel):
+    """
+    Body of ResizeServer: the new flavor, and whether to only check the request.
+    """
+
+    resize: ResizeServerOption
+    """
+    Specifies the operation to modify ECS specifications. For details, see Table 3.
+    """
+    dry_run: bool = False
+    """
+    Specifies whether to check the request. If this parameter is set to true, no instance is created.
+
+    Range:
+
+    - true: Check the request. Check items include the mandatory parameters and request format.
+      - If the check fails, the system returns an error.
+      - If the check is successful, the system returns status code 202.
+    - false: Send the request without checking the request body.
+    """
+
+
+class MigrateServerRequest(BaseModel):
+    """
+    Body of MigrateServer: where a stopped ECS is cold migrated to.
+    """
+
+    migrate: MigrateServerOption | None
+    """
+    Specifies the ECS to be migrated. For details, see Table 3.
+
+    This parameter is null when you migrate an ECS from a dedicated host to a public resource pool.
+
+    The object may be null, as this description says; MigrateServerOption allows null (D27).
+    """
+
+
+class ChangeServerOsWithCloudInitOption(BaseModel):
+    """
+    The image to change an ECS's OS to, and the login data of the new OS.
+    """
+
+    keyname: Annotated[str | None, Field(examples=["KeyPair-350b"])] = None
+    """
+    Specifies the key name.
+
+    The table marks keyname mandatory, but the page's examples log in by password and omit it: optional here (D25).
+    """
+    userid: Annotated[str | None, Field(examples=["7e25b1da389f4697a79df3a0e5bd494e"])] = None
+    """
+    Specifies the user ID.
+
+    Constraints: When the keyname parameter is being specified, the value of this parameter is used preferentially. If this parameter is left blank, the user ID in the token is used by default.
+    """
+    imageid: Annotated[str, Field(examples=["e215580f-73ad-429d-b6f2-5433947433b0"])]
+    """
+    Specifies the ID of the new image in UUID format.
+
+    You can obtain the image ID from the console or by following the instructions provided in "Querying Images" in Image Management Service API Reference.
+    """
+    metadata: ServerOsMetadata | None = None
+    """
+    Specifies the metadata of the ECS for which the OS is to be changed.
+
+    For more information, see Table 4.
+    """
+    mode: ServerOsMode | None = None
+    """
+    Whether a running ECS is stopped first; not in the page's table (D26).
+    """
+
+
+class ReinstallServerWithCloudInitOption(BaseModel):
+    """
+    Login data of an ECS's reinstalled OS (the image stays the same).
+    """
+
+    keyname: Annotated[str | None, Field(examples=["KeyPair-350b"])] = None
+    """
+    Specifies the key name.
+
+    The table marks keyname mandatory, but the page's examples log in by password and omit it: optional here (D25).
+    """
+    userid: Annotated[str, Field(examples=["7e25b1da389f4697a79df3a0e5bd494e"])]
+    """
+    Specifies the user ID.
+
+    Constraints: This parameter is mandatory when keyname is used.
+    """
+    metadata: ServerOsMetadata | None = None
+    """
+    Specifies metadata of the reinstalled ECS.
+
+    For more information, see Table 4.
+    """
+    mode: ServerOsMode | None = None
+    """
+    Whether a running ECS is stopped first; not in the page's table (D26).
+    """
+
+
+class AttachServerVolumeRequest(BaseModel):
+    """
+    Body of AttachServerVolume: the disk to attach, and whether to only check the request.
+    """
+
+    volume_attachment: Annotated[AttachServerVolumeOption, Field(alias="volumeAttachment")]
+    """
+    Specifies the ECS attachment information. For details, see Table 3.
+    """
+    dry_run: bool = False
+    """
+    Specifies whether to check the request and attach the disk.
+
+    - true: indicates that only the request is sent, and no disk will be attached. Check items include mandatory parameters, request format, and service restrictions. If the check fails, the system returns an error. If the check result is as expected, the system properly responds.
+    - false: indicates that only the request is sent and the disk will be attached if the check result is as expected.
+
+    The default value is false.
+    """
+
+
+class BatchAddServerNicOption(BaseModel):
+    """
+    One NIC to add to an ECS: its subnet, security groups and addresses.
+    """
+
+    subnet_id: Annotated[str, Field(examples=["d32019d3-bc6e-4319-9c1d-6722fc136a23"])]
+    """
+    Specifies the information about the NICs to be added to an ECS.
+
+    The value must be the ID of a created network in UUID format.
+    """
+    security_groups: list[BatchAddServerNicSecurityGroup] | None = None
+    """
+    Specifies the security groups for NICs. For details, see Table 4.
+    """
+    ip_address: Annotated[str | None, Field(examples=["192.168.0.7"])] = None
+    """
+    Specifies the IP address. If this parameter is unavailable, the IP address is automatically assigned.
+    """
+    ipv6_enable: bool | None = None
+    """
+    Indicates whether to support IPv6 addresses.
+
+    If this parameter is set to true, the NIC supports IPv6 addresses.
+    """
+    ipv6_bandwidth: Ipv6Bandwidth | None = None
+    """
+    Specifies the bound shared bandwidth. For details, see ipv6_bandwidth Field Description.
+    """
+
+
+class BatchDeleteServerNicsRequest(BaseModel):
+    """
+    Body of BatchDeleteServerNics: the NICs to delete from an ECS.
+    """
+
+    nics: list[BatchDeleteServerNicOption]
+    """
+    Specifies the NICs to be deleted. For details, see Table 3.
     """
 
 
 class ErrorResponse(BaseModel):
     """
-    Body of an error answer from the ECS API (abnormal response description on the source page): one `error` object. "Table 1" in the description of `error` is the source page's table of the error field structure, described here by the Error schema (D3). Other services and gateways in front of ECS may answer in other shapes that this schema does not describe (D11).
+    Body of an error answer from the ECS API (abnormal response description of Responses (Jobs)): one `error` object. "Table 1" in the description of `error` is that page's table of the error field structure, described here by the Error schema (D3). Other services and gateways in front of ECS may answer in other shapes that this schema does not describe (D11).
     """
 
     error: Error
@@ -306,18 +1441,28 @@ class JobEntities(BaseModel):
         None
     )
     """
+    If the job is an ECS-related operation, the value is server_id.
+
     ID of the ECS the job works on; present for ECS operations.
     """
     nic_id: Annotated[str | None, Field(examples=["d2f3b7ca-6a47-4b31-9c0b-6d6e3a1f2c4e"])] = None
     """
+    If the job is a NIC-related operation, the value is nic_id.
+
     ID of the network interface the job works on; present for NIC operations.
     """
     sub_jobs_total: Annotated[int | None, Field(examples=[1], ge=0)] = None
     """
-    Number of sub-jobs the job consists of.
+    Specifies the number of sub-jobs.
+
+    Number of sub-jobs the job consists of. The minimum of 0 is our assumption: the docs give no range, and a count cannot be negative (D24).
     """
     sub_jobs: list[SubJob] | None = None
     """
+    Specifies the execution information of a sub-job.
+
+    For details, see Table 4.
+
     The sub-jobs of the job, for example one per ECS of a batch operation. Each has its own status; the job's own `status` is the one to wait on.
     """
 
@@ -350,6 +1495,67 @@ class BatchServerActionRequest(
     """
 
 
+class CreateServerPublicIp(BaseModel):
+    """
+    The EIP of an ECS to create: an existing one (`id`) or a new one (`eip`).
+    """
+
+    id: str | None = None
+    """
+    Specifies the ID of the existing EIP assigned to the ECS to be created. The value is in UUID format.
+
+    Constraints: Only EIPs in DOWN state can be assigned.
+    """
+    eip: CreateServerEip | None = None
+    """
+    Specifies an EIP that will be automatically assigned to an ECS.
+
+    For details, see Table 3.
+    """
+    delete_on_termination: bool = False
+    """
+    Specifies whether the EIP is released along with the associated ECS.
+
+    Range:
+
+    - true: The EIP is released along with the associated ECS.
+    - false: The EIP is not released along with the associated ECS.
+    """
+
+
+class ChangeServerOsWithCloudInitRequest(BaseModel):
+    """
+    Body of ChangeServerOsWithCloudInit: the new image and how to log in afterwards.
+    """
+
+    os_change: Annotated[ChangeServerOsWithCloudInitOption, Field(alias="os-change")]
+    """
+    Changes an ECS OS. For details, see Table 3.
+    """
+
+
+class ReinstallServerWithCloudInitRequest(BaseModel):
+    """
+    Body of ReinstallServerWithCloudInit: how to log in to the reinstalled OS.
+    """
+
+    os_reinstall: Annotated[ReinstallServerWithCloudInitOption, Field(alias="os-reinstall")]
+    """
+    Re-installs an ECS OS. For details, see Table 3.
+    """
+
+
+class BatchAddServerNicsRequest(BaseModel):
+    """
+    Body of BatchAddServerNics: the NICs to add to an ECS.
+    """
+
+    nics: list[BatchAddServerNicOption]
+    """
+    Specifies the NICs to be added. For details, see Table 3.
+    """
+
+
 class Job(BaseModel):
     """
     Execution state of an asynchronous job, as answered by ShowJob. Only `status` and `job_id` are required, because a waiter cannot work without them (D5); everything else depends on the job type and the job's progress. When the query itself fails, the service may answer with the flat `code` and `message` fields instead (D6).
@@ -357,30 +1563,55 @@ class Job(BaseModel):
 
     status: JobStatus
     """
+    Specifies the job status.
+
+    - SUCCESS: The job is successfully executed.
+    - RUNNING: The job is in progress.
+    - FAIL: The job failed.
+    - INIT: The job is being initialized.
+
     Current state of the job. `SUCCESS` and `FAIL` are final; `RUNNING` and `INIT` mean the job is not finished yet.
     """
     entities: JobEntities | None = None
     """
+    Specifies the object of the job.
+
+    The value of this parameter varies depending on the type of the job. If the job is an ECS-related operation, the value is server_id. If the job is a NIC operation, the value is nic_id. If a sub-Job is available, details about the sub-job are displayed.
+
+    For details, see Table 3.
+
     Objects the job works on. Which fields are present depends on the job type: ECS operations carry `server_id`, NIC operations `nic_id`, jobs made of several parts list them in `sub_jobs`.
     """
     job_id: Annotated[str, Field(examples=["2c9eb2c5544cbf6101544f0602af2b4f"])]
     """
+    Specifies the ID of an asynchronous job.
+
     ID of the job: the `job_id` returned by the task-delivering request. Either a UUID with hyphens or 32 lowercase hexadecimal characters; no format is enforced (D1).
     """
     job_type: Annotated[str | None, Field(examples=["createServer"])] = None
     """
+    Specifies the type of an asynchronous job.
+
     Kind of job, named after the asynchronous operation that created it, for example `createServer`. The set of job types is open; treat unknown values as opaque text.
     """
     begin_time: Annotated[str | None, Field(examples=["2016-04-25T20:04:34.604Z"])] = None
     """
+    Specifies the time when the job was started.
+
     Time the job started, in UTC, written like `2016-04-25T20:04:34.604Z`. Declared as a plain string without `format: date-time` because the docs do not guarantee that every value is an RFC 3339 timestamp (D8).
     """
     end_time: Annotated[str | None, Field(examples=["2016-04-25T20:08:41.593Z"])] = None
     """
+    Specifies the time when the job was finished.
+
     Time the job finished, in UTC, written like `2016-04-25T20:08:41.593Z`. Meaningful only once the job is final. Plain string, no format (D8).
     """
     error_code: Annotated[str | None, Field(examples=["Ecs.0001", None])] = None
     """
+    Specifies the returned error code when the job execution fails.
+
+    After the job is executed successfully, the value of this parameter is null.
+
     Error code of a failed job, for example `Ecs.0001`. `null` when the job succeeded (D7).
     """
     fail_reason: Annotated[
@@ -390,13 +1621,291 @@ class Job(BaseModel):
         ),
     ] = None
     """
+    Specifies the cause of the job execution failure.
+
+    After the job is executed successfully, the value of this parameter is null.
+
     Human-readable reason why the job failed. `null` when the job succeeded (D7).
     """
     message: Annotated[str | None, Field(examples=["Failed to query system tasks."])] = None
     """
+    Specifies the error message returned when an error occurs in the request to query a job.
+
     Error message of a failed job query, sent in flat form (not wrapped in `error`). Absent on a successful query (D6).
     """
     code: Annotated[str | None, Field(examples=["Common.0011"])] = None
     """
+    Specifies the error code returned when an error occurs in the request to query a job.
+
+    For details about the error code, see Returned Values for General Requests.
+
     Error code of a failed job query, sent in flat form (not wrapped in `error`). Absent on a successful query (D6).
+    """
+
+
+class CreateServerOption(BaseModel):
+    """
+    The ECSs to create: image, flavor, network, disks, login and placement (Table 3 of the create page).
+    """
+
+    image_ref: Annotated[str, Field(alias="imageRef")]
+    """
+    Specifies the ID of the system image used for creating ECSs. The ID is in the format of a Universally Unique Identifier (UUID).
+
+    You can obtain the image ID from the console or by following the instructions provided in "Querying Images" in Image Management Service API Reference.
+
+    Constraints:
+
+    Note: - Certain ECS flavors cannot support all public images provided on the cloud platform. To obtain the images supported by an ECS flavor, log in to the management console, view the images displayed on the Create ECS page, and obtain the image IDs on the Image Management Service page.
+    - If the creation fails, modify the parameter settings.
+    """
+    flavor_ref: Annotated[str, Field(alias="flavorRef")]
+    """
+    Specifies the flavor ID of the ECS to be created.
+
+    For details about the flavors that have been released, see "ECS Specifications and Types" in Elastic Cloud Server User Guide.
+    """
+    name: Annotated[str, Field(max_length=128, min_length=1)]
+    """
+    Specifies the ECS name.
+
+    Constraints:
+
+    - If more than one ECS is to be created (the count value is greater than 1), the system automatically adds a hyphen followed by a four-digit incremental number, such as -0000, to the end of each ECS name. If you specify a number, the name of the first new ECS will start from the specified number. In this case, the ECS name contains 1 to 59 characters.
+    - ECS hostnames comply with RFC 952 and RFC 1123 naming rules. It is recommended that you configure hostnames using digits (0 to 9), lowercase letters (a to z), and hyphens (-). Underscores (_) are converted into hyphens (-) by default.
+
+    Range: The parameter value consists of 1 to 128 characters, including letters, digits, underscores (_), hyphens (-), and periods (.).
+    """
+    user_data: str | None = None
+    """
+    Specifies the user data to be injected to the ECS during the creation. Text and text files can be injected.
+
+    Examples
+
+    Before base64 encoding:
+
+    - Linux
+      #!/bin/bash
+      echo user_test > /home/user.txt
+    - Windows
+      rem cmd
+      echo 111 > c:\\aaa.txt
+
+    After base64 encoding:
+
+    - Linux
+      IyEvYmluL2Jhc2gKZWNobyB1c2VyX3Rlc3QgPiAvaG9tZS91c2VyLnR4dA==
+    - Windows
+      cmVtIGNtZAplY2hvIDExMSA+IGM6XGFhYS50eHQ=
+
+    For more information about the user data to be injected, see "Injecting User Data into ECSs" in Elastic Cloud Server User Guide.
+
+    Constraints:
+
+    - The content of user_data must be encoded with base64.
+    - The maximum size of the content to be injected (before encoding) is 32 KB.
+    - If the user_data field is specified for a Linux ECS that is created using an image with Cloud-Init installed, the adminPass field becomes invalid.
+    """
+    admin_pass: Annotated[str | None, Field(alias="adminPass")] = None
+    """
+    Specifies the initial login password of the administrator account for logging in to an ECS using password authentication. The Linux administrator is root, and the Windows administrator is Administrator. For details, see Function.
+
+    Constraints:
+
+    - The password cannot contain the username or the username in reverse.
+    - The Windows ECS password cannot contain the username, the username in reverse, or more than two consecutive characters in the username.
+    - If the user_data field is specified for a Linux ECS that is created using an image with Cloud-Init installed, the adminPass field becomes invalid.
+    - If the key_name field is specified for an ECS that is created using an image with Cloud-Init installed, the adminPass field becomes invalid.
+
+    Range:
+
+    - The password must contain 8 to 26 characters.
+    - The password must contain at least three of the following character types: uppercase letters, lowercase letters, digits, and special characters (!@$%^-_=+[{}]:,./?~#*).
+    """
+    key_name: str | None = None
+    """
+    Specifies the name of the SSH key used for logging in to the ECS.
+
+    Keys can be created using the key creation API (Creating and Importing an SSH Key Pair) or obtained using the SSH key query API (Querying SSH Key Pairs).
+    """
+    vpcid: str
+    """
+    Specifies the ID of the VPC to which the ECS belongs. The value is in the format of the UUID.
+
+    You can obtain the VPC ID from the management console or by following the instructions provided in "Querying VPCs" in Virtual Private Cloud API Reference.
+    """
+    nics: Annotated[list[CreateServerNic], Field(max_length=12)]
+    """
+    Specifies the NIC information of the ECS. For details, see Table 4.
+
+    Constraints:
+
+    - The value must be the ID of the subnet created in the VPC specified by vpcid and in the format of the UUID.
+    - A maximum of 12 NICs can be attached to an ECS.
+
+    The limit stated above is declared as `maxItems: 12` (D34).
+    """
+    publicip: CreateServerPublicIp | None = None
+    """
+    Specifies the EIP bound to the ECS, which can be configured in one of the following ways:
+
+    - Do not use: In such a case, this parameter is unavailable.
+    - Automatically assign: You need to specify the information about the EIP to be created.
+    - Use existing: You need to specify an existing EIP for your ECS.
+
+    For details, see Table 1.
+    """
+    count: Annotated[int, Field(ge=1, le=100)] = 1
+    """
+    Specifies the number of instances to be created.
+
+    Constraints:
+
+    - If this parameter is not specified, the default value is 1.
+    - If the tenant quota is sufficient, the maximum value is 100.
+
+    The minimum of 1 is inferred: the page gives the default and the maximum only (D31).
+    """
+    root_volume: CreateServerRootVolume
+    """
+    Specifies ECS system disk configurations.
+
+    For details, see Table 5.
+    """
+    data_volumes: Annotated[list[CreateServerDataVolume] | None, Field(max_length=59)] = None
+    """
+    Specifies ECS data disk configurations. Each data structure represents a data disk to be created.
+
+    Constraints:
+
+    An ECS can be attached with a maximum of 59 data disks (certain flavors support only 23 data disks).
+
+    For details, see Table 6.
+
+    The limit stated above is declared as `maxItems: 59` (D34).
+    """
+    security_groups: list[CreateServerSecurityGroup] | None = None
+    """
+    Specifies the security groups of the ECS.
+
+    Constraints:
+
+    If this parameter is left blank, the default security group is bound to the ECS by default.
+
+    For details, see Table 2.
+    """
+    availability_zone: str | None = None
+    """
+    Specifies the name of the AZ where the ECS is located.
+
+    See Querying AZs.
+
+    Constraints:
+
+    - If this parameter is not specified, the system automatically selects an AZ.
+    """
+    batch_create_in_multi_az: bool = False
+    """
+    Specifies whether ECSs can be randomly deployed in multiple AZs.
+
+    Constraints:
+
+    This parameter is valid when availability_zone is left blank.
+
+    Note: When ECSs are created in batches, parameter count is mandatory.
+
+    Range:
+
+    - true: The batch-created ECSs are deployed in multiple AZs.
+    - false: The batch-created ECSs are deployed in a single AZ.
+    """
+    extendparam: CreateServerExtendParam | None = None
+    """
+    Provides the supplementary information about the ECS to be created.
+
+    For details, see Table 7.
+    """
+    metadata: Annotated[
+        Metadata | None,
+        Field(
+            examples=[{"op_svc_userid": "8ab2f4ca5ba64a2c8c8d4a18e3a1d7ec", "department": "web"}]
+        ),
+    ] = None
+    """
+    Specifies the metadata of the ECS to be created.
+
+    You can use metadata to customize key-value pairs. For details about reserved key-value pairs, see Table 9.
+
+    Constraints: If the metadata contains sensitive data, take appropriate measures to protect the sensitive data, for example, controlling access permissions and encrypting the data.
+
+    Range:
+
+    - A maximum of 10 key-value pairs can be injected.
+    - A metadata key consists of 1 to 255 characters and can only contain uppercase letters, lowercase letters, spaces, digits, hyphens (-), underscores (_), colons (:), and periods (.).
+    - A metadata value consists of a maximum of 255 characters.
+
+    The limit stated above is declared as `maxProperties: 10` (D34).
+    """
+    os_scheduler_hints: Annotated[
+        CreateServerSchedulerHints | None, Field(alias="os:scheduler_hints")
+    ] = None
+    """
+    Schedules ECSs, for example, by configuring an ECS group.
+
+    For details, see Table 10.
+    """
+    tags: Annotated[list[str] | None, Field(max_length=10)] = None
+    """
+    Specifies ECS tags. A tag is in the format of "key.value".
+
+    Constraints:
+
+    - Each ECS supports a maximum of 10 tags during the creation.
+    - The server_tags field provides the same functions as tags, but supports more keys and values, so the server_tags field is recommended.
+
+    A tag key contains a maximum of 36 characters, and a tag value contains a maximum of 43 characters.
+
+    Range:
+
+    - A tag key contains a maximum of 36 characters, and a tag value contains a maximum of 43 characters.
+    - The key of the tag can contain only uppercase letters, lowercase letters, digits, underscores (_), and hyphens (-).
+    - The value of the tag can contain only uppercase letters, lowercase letters, digits, underscores (_), and hyphens (-).
+
+    The limit stated above is declared as `maxItems: 10` (D34).
+    """
+    description: Annotated[str, Field(max_length=85)] = ""
+    """
+    Specifies the ECS description.
+
+    Constraints: Angle brackets (<>) are not allowed.
+
+    Range: A maximum of 85 characters are allowed.
+
+    Default Value: Empty string
+    """
+    security_options: CreateServerSecurityOptions | None = None
+    """
+    Security options of the ECSs, such as TPM. Table 7 of the page (security_options field description) describes this object, but no row of Table 3 lists it; it is declared here, optional (D30).
+    """
+
+
+class CreateServersRequest(BaseModel):
+    """
+    Body of CreateServers: the ECSs to create, and whether to only check the request.
+    """
+
+    server: CreateServerOption
+    """
+    Specifies the ECS information. For details, see Table 3.
+    """
+    dry_run: bool = False
+    """
+    Specifies whether to check the request. If this parameter is set to true, no instance is created.
+
+    Range:
+
+    - true: Check the request. Check items include the mandatory parameters and request format.
+      - If the check fails, the system returns an error.
+      - If the check is successful, the system returns status code 202.
+    - false: Send the request without checking the request body.
     """
