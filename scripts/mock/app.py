@@ -9,6 +9,7 @@ its ID, the job query answers the job's state, and any other operation answers i
 
 from __future__ import annotations
 
+import base64
 import secrets
 import uuid
 from datetime import datetime, timezone
@@ -183,7 +184,16 @@ def _credential(credential: Credential, request: Request) -> str | None:
     """The credential a request carries where ``credential`` says, if any."""
     if credential.kind in ("bearer", "basic"):
         scheme, _, value = request.headers.get("authorization", "").partition(" ")
-        return value.strip() if scheme.lower() == credential.kind else None
+        if scheme.lower() != credential.kind:
+            return None
+        if credential.kind == "bearer":
+            return value.strip()
+        # Basic: user:password in base64; the password is what a pinned token pins.
+        try:
+            user_password = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            return None
+        return user_password.partition(":")[2] if ":" in user_password else None
     source = {"header": request.headers, "query": request.query_params, "cookie": request.cookies}
     return source[credential.kind].get(credential.name)
 

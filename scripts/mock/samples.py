@@ -2,15 +2,20 @@
 
 The value is the first the schema suggests: ``const``, an example, ``default``, the first of
 ``enum``; otherwise one is built from ``type`` and the constraints that are easy to meet
-(lengths, bounds, item counts, common formats). Every optional property is included up to a
-depth, so the answer shows the whole shape. A sample is checked against its schema by the
-caller: a ``pattern`` or a ``not``, say, may not be met.
+(lengths, bounds, item counts, common formats, simple patterns). Every optional property is
+included up to a depth, so the answer shows the whole shape. A sample is checked against its
+schema by the caller: a complex ``pattern`` or a ``not``, say, may not be met.
 """
 
 from __future__ import annotations
 
+import importlib
+import re
 from collections.abc import Callable
 from typing import Any
+
+# The regular expression parser of the re module: typeshed does not describe it.
+re_parser: Any = importlib.import_module("re._parser")
 
 #: Below this depth only required properties are filled in, which ends recursive schemas.
 _FULL_DEPTH = 6
@@ -92,9 +97,67 @@ def _typed(schema: dict[str, Any], resolve: Resolver, depth: int) -> Any:
     if kind == "null":
         return None
     text = _FORMATS.get(str(schema.get("format")), "string")
+    pattern = schema.get("pattern")
+    if isinstance(pattern, str):
+        text = _matching(pattern) or text
     minimum, maximum = int(schema.get("minLength", 0)), schema.get("maxLength")
     text = text.ljust(minimum, "x")
     return text[: int(maximum)] if isinstance(maximum, int) else text
+
+
+def _matching(pattern: str) -> str | None:
+    """The shortest text of a simple regular expression, if it is simple enough."""
+    try:
+        text = _shortest(re_parser.parse(pattern))
+    except (re.error, _TooHardError, RecursionError, OverflowError):
+        return None
+    return text if re.search(pattern, text) else None
+
+
+class _TooHardError(Exception):
+    """A construct :func:`_shortest` does not make text for (a lookaround, a backreference)."""
+
+
+_CATEGORIES = {"CATEGORY_DIGIT": "0", "CATEGORY_WORD": "a", "CATEGORY_SPACE": " "}
+
+
+def _shortest(items: Any) -> str:
+    text = ""
+    for opcode, argument in items:
+        name = str(opcode)
+        if name == "LITERAL":
+            text += chr(argument)
+        elif name == "ANY":
+            text += "a"
+        elif name == "IN":
+            text += _member(argument)
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            low, _, body = argument
+            text += _shortest(body) * low
+        elif name == "SUBPATTERN":
+            text += _shortest(argument[-1])
+        elif name == "ATOMIC_GROUP":
+            text += _shortest(argument)
+        elif name == "BRANCH":
+            text += _shortest(argument[1][0])
+        elif name != "AT":
+            raise _TooHardError(name)
+    return text
+
+
+def _member(items: Any) -> str:
+    """A character of a class ``[...]``."""
+    for opcode, argument in items:
+        name = str(opcode)
+        if name == "NEGATE":
+            raise _TooHardError(name)
+        if name == "LITERAL":
+            return chr(argument)
+        if name == "RANGE":
+            return chr(argument[0])
+        if name == "CATEGORY" and str(argument) in _CATEGORIES:
+            return _CATEGORIES[str(argument)]
+    raise _TooHardError("IN")
 
 
 def _number(schema: dict[str, Any], *, integer: bool) -> int | float:
