@@ -8,6 +8,7 @@ with a status it documents and, for JSON, a body its schema accepts.
 from __future__ import annotations
 
 import base64
+import copy
 import json
 import re
 import select
@@ -28,7 +29,7 @@ from referencing.jsonschema import DRAFT202012
 from mock_helpers import REPO, mock_process
 from scripts.bundle import bundle
 from scripts.mock import run_mock
-from scripts.mock.api import build_api
+from scripts.mock.api import SpecNotServableError, build_api
 from scripts.mock.samples import sample
 from scripts.pointers import lookup
 from scripts.validate import iter_operations
@@ -320,6 +321,45 @@ def test_what_cannot_be_served_is_said_at_start_up_with_a_location_and_answered_
     answer = httpx.get(f"{small}/things/1")
     assert answer.status_code == 501
     assert "cannot read a object from text" in answer.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "served", "said"),
+    [
+        ("[0-9]+", [{"id": 5, "made": "0"}], "served: a value made from the schema"),
+        ("(?=x)y", [{"id": 1}], "nor does a value made from it; served: the example"),
+    ],
+)
+def test_an_example_that_does_not_match_is_said_and_replaced_when_it_can_be(
+    pattern: str, served: list[dict[str, Any]], said: str
+) -> None:
+    spec = copy.deepcopy(SMALL)
+    media = spec["paths"]["/things"]["get"]["responses"]["200"]["content"]["application/json"]
+    media["example"] = [{"id": 1}]
+    made = media["schema"]["items"]["properties"]["made"]
+    made |= {"format": "not-known", "pattern": pattern}
+    api = build_api(spec)
+    listing = next(op for op in api.operations if op.operation_id == "listThings")
+    assert listing.answer is not None
+    assert json.loads(listing.answer.content) == served
+    notes = [note for note in api.notes if "example" in note.message]
+    assert [note.pointer for note in notes] == [
+        "/paths/~1things/get/responses/200/content/application~1json/example"
+    ]
+    assert notes[0].message.endswith(said)
+
+
+def test_a_spec_with_two_job_queries_is_refused_with_both_locations() -> None:
+    spec = copy.deepcopy(SMALL)
+    waiter = {"status": "/status", "success": ["done"], "failure": ["failed"]}
+    spec["paths"]["/things"]["get"]["x-waiter"] = waiter
+    spec["paths"]["/things/{id}"]["get"]["x-waiter"] = waiter
+    with pytest.raises(SpecNotServableError) as refused:
+        build_api(spec)
+    assert [problem.pointer for problem in refused.value.problems] == [
+        "/paths/~1things/get/x-waiter",
+        "/paths/~1things~1{id}/get/x-waiter",
+    ]
 
 
 def test_the_command_line_prints_located_notes_before_it_serves(tmp_path: Path) -> None:

@@ -131,9 +131,24 @@ def test_detaching_a_disk_shows_the_ecs_and_fails_by_the_disk_id(session: httpx.
     assert refused.status_code == 400
 
 
-def test_attaching_a_failing_disk_fails_the_job(session: httpx.Client) -> None:
-    body = {"volumeAttachment": {"volumeId": "fail-disk"}}
-    assert _finished(session, f"{SERVER}/attachvolume", body)["status"] == "FAIL"
+@pytest.mark.parametrize(
+    ("path", "body", "trigger"),
+    [
+        (f"{SERVER}/attachvolume", {"volumeAttachment": {"volumeId": "fail-disk"}}, "fail-disk"),
+        (
+            f"/v2/{PROJECT}/cloudservers/srv-1/changeos",
+            {"os-change": {"imageid": "fail-image"}},
+            "fail-image",
+        ),
+        (f"{SERVER}/nics/delete", {"nics": [{"id": "ok"}, {"id": "fail-nic"}]}, "fail-nic"),
+    ],
+)
+def test_a_fail_value_in_the_body_fails_the_job(
+    session: httpx.Client, path: str, body: dict[str, Any], trigger: str
+) -> None:
+    state = _finished(session, path, body)
+    assert (state["status"], state["error_code"]) == ("FAIL", "Ecs.0000")
+    assert trigger in state["fail_reason"]
 
 
 def test_adding_nics_has_one_sub_job_per_nic_with_a_new_nic_id(session: httpx.Client) -> None:

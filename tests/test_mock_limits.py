@@ -77,6 +77,18 @@ def test_the_store_forgets_by_time_to_live_and_cap_on_its_clock() -> None:
     assert [store.state(job, {}) is not None for job in ids] == [False, False, True, True, True]
 
 
+def test_the_cap_counts_a_job_once_per_sub_job() -> None:
+    now = [0.0]
+    store = JobStore(1.0, max_jobs=4, clock=lambda: now[0])
+    batch = Work("deleteServers", "deleteSingleServer", subjects=(("a", "a"), ("b", "b")) * 2)
+    single = Work("deleteServers", "deleteSingleServer", subjects=(("c", "c"),))
+    big = store.deliver(batch, {}).job_id
+    small = store.deliver(single, {}).job_id
+    now[0] = 2.0  # both finished; 4 + 1 sub-jobs is over the cap: the batch goes first
+    assert store.state(big, {}) is None
+    assert store.state(small, {}) is not None
+
+
 # --- request bodies ------------------------------------------------------------------------
 
 

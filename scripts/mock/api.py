@@ -438,10 +438,10 @@ class _Reader:
         return Answer(status, media_type, b"")
 
     def _example(self, pointer: str, media: dict[str, Any]) -> Any:
-        """The media type's example, else the first of its examples, else a schema sample.
+        """The first of the media type's examples that matches its schema, else a sample.
 
-        An example that does not match its schema is served as written (OpenAPI only says it
-        SHOULD match), and said at start-up; a sample that does not is said too.
+        An example that does not match is said at start-up; it is still served when the
+        sample made from the schema does not match either.
         """
         schema_pointer = join_pointer(pointer, "schema")
         validator = self.validator(schema_pointer) if "schema" in media else None
@@ -456,13 +456,24 @@ class _Reader:
             if validator is None or validator.is_valid(value):
                 return value
         made = sample(media.get("schema", {}), lambda node: self.resolve(schema_pointer, node)[1])
-        if validator is None or validator.is_valid(made) or not candidates:
-            if validator is not None and not validator.is_valid(made):
-                self.note(schema_pointer, "the answer made from this schema does not match it")
-            return made
-        where, value = candidates[0]
-        self.note(where, "this example does not match its schema; it is served as written")
-        return value
+        made_matches = validator is None or validator.is_valid(made)
+        if candidates:
+            where, value = candidates[0]
+            if made_matches:
+                self.note(
+                    where,
+                    "this example does not match its schema; served: a value made from the schema",
+                )
+                return made
+            self.note(
+                where,
+                "this example does not match its schema, nor does a value made "
+                "from it; served: the example",
+            )
+            return value
+        if not made_matches:
+            self.note(schema_pointer, "the value made from this schema does not match it")
+        return made
 
     # --- roles -----------------------------------------------------------------------------
 

@@ -85,9 +85,10 @@ def _parser() -> argparse.ArgumentParser:
     add(
         "--max-jobs",
         type=_number(int, low=1, what="whole number"),
-        default=10_000,
+        default=50_000,
         metavar="N",
-        help="jobs kept at most; the oldest finished ones are forgotten first (10000)",
+        help="jobs kept at most, a job counting once per sub-job; the oldest finished ones "
+        "are forgotten first (50000)",
     )
     add(
         "--max-body",

@@ -29,8 +29,9 @@ class MockOptions:
     job_duration: float = 2.0
     #: Seconds a finished job can still be queried; after that it is unknown (404).
     job_ttl: float = 600.0
-    #: Jobs kept at most; beyond it the oldest finished ones are forgotten first.
-    max_jobs: int = 10_000
+    #: Jobs kept at most, a job counting once per sub-job; beyond it the oldest finished ones
+    #: are forgotten first.
+    max_jobs: int = 50_000
     #: Largest request body accepted, in bytes; a larger one is answered 413.
     max_body: int = 1_048_576
     #: Milliseconds added before every answer.
