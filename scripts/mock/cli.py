@@ -97,7 +97,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="BYTES",
         help="largest request body; a larger one is answered 413 (1048576)",
     )
-    add("--latency", type=_SECONDS, default=0.0, metavar="MS", help="added before every answer (0)")
+    add(
+        "--latency",
+        type=_number(float, what="number of milliseconds"),
+        default=0.0,
+        metavar="MS",
+        help="added before every answer (0)",
+    )
     add(
         "--rate-limit-every",
         type=_COUNT,
