@@ -58,8 +58,9 @@ node_modules/.ready: package.json package-lock.json
 	@touch $@
 
 PORT ?= 4010
+MOCK_ARGS ?=
 mock: $(READY)
-	@$(PY) -m scripts.mock --port $(PORT) --spec "$(SPEC)"
+	@$(PY) -m scripts.mock --port $(PORT) --spec "$(SPEC)" $(MOCK_ARGS)
 
 bench: $(READY)
 	@PYTHONPATH=generated:. $(PY) -m bench $(BENCH)

@@ -1,12 +1,17 @@
-"""`python -m bench [build|client] [options]`: run one benchmark, or all of them in turn."""
+"""`python -m bench [build|client|scale|mock] [options]`: run one benchmark, or all in turn."""
 
 from __future__ import annotations
 
 import sys
 
-from bench import build, client, scale
+from bench import build, client, mock, scale
 
-BENCHMARKS = {"build": build.main, "client": client.main, "scale": scale.main}
+BENCHMARKS = {
+    "build": build.main,
+    "client": client.main,
+    "scale": scale.main,
+    "mock": mock.main,
+}
 
 
 def main() -> int:

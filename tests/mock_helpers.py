@@ -18,9 +18,11 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from scripts.mock import DEFAULT_SPEC, run_mock
+from scripts.mock import run_mock
 
 REPO = Path(__file__).resolve().parents[1]
+#: The bundled spec the oracle reads: the mock's default, spec/openapi.yaml, in one file.
+PUBLISHED = REPO / "generated" / "openapi.yaml"
 TOKEN = "mock-test-token"
 PROJECT = "5dd3c0b24cdc4d31952c49589182a89d"
 JOBS = f"/v1/{PROJECT}/jobs"
@@ -40,7 +42,7 @@ class SpecOracle:
     among Retry-After, and have a JSON body valid against the declared schema.
     """
 
-    def __init__(self, spec: Path = DEFAULT_SPEC) -> None:
+    def __init__(self, spec: Path = PUBLISHED) -> None:
         self.data: dict[str, Any] = yaml.safe_load(spec.read_text(encoding="utf-8"))
         resource = Resource.from_contents(self.data, default_specification=DRAFT202012)
         self._registry: Registry[Any] = Registry().with_resource(_URI, resource)

@@ -31,6 +31,7 @@ from mock_helpers import (
     JOBS,
     ORACLE,
     PROJECT,
+    PUBLISHED,
     REPO,
     TIMESTAMP,
     TOKEN,
@@ -41,9 +42,9 @@ from mock_helpers import (
     servers,
     serving,
 )
-from scripts.mock import DEFAULT_SPEC, run_mock
+from scripts.mock import run_mock
 from scripts.mock.api import SpecNotServableError, build_api
-from scripts.mock.jobs import JobStore
+from scripts.mock.jobs import JobStore, Work
 from scripts.mock.server import listening_socket
 
 
@@ -129,7 +130,8 @@ def test_a_job_moves_from_init_through_running_to_success() -> None:
 def test_the_job_schedule_follows_the_clock() -> None:
     now = [100.0]
     store = JobStore(4.0, clock=lambda: now[0], wall_clock=lambda: 1461614674.604)
-    job = store.deliver("batchStopServers", ["a", "fail-b"], {"project_id": "p"})
+    work = Work("batchStopServers", "stopSingleServer", subjects=(("a", "a"), ("fail-b", "fail-b")))
+    job = store.deliver(work, {"project_id": "p"})
 
     def state_at(elapsed: float) -> dict[str, Any]:
         now[0] = 100.0 + elapsed
@@ -406,10 +408,11 @@ def test_roles_come_from_the_spec_not_from_names(tmp_path: Path) -> None:
         state = renamed.get(f"/v3/{PROJECT}/tasks/{job_id}").json()
         assert (state["status"], state["job_type"]) == ("SUCCESS", "deleteServers")
         assert renamed.get(f"{JOBS}/{job_id}").status_code == 404
-        # An operation with neither role is served, and answers that it has no behaviour.
-        unsupported = renamed.get(f"/v3/{PROJECT}/tasks/summary")
-        assert unsupported.status_code == 501
-        assert "TaskSummary" in unsupported.json()["error"]["message"]
+        # An operation with neither role answers its first example, not a live job.
+        summary = renamed.get(f"/v3/{PROJECT}/tasks/summary")
+        assert summary.status_code == 200
+        example = query["get"]["responses"]["200"]["content"]["application/json"]["examples"]
+        assert summary.json() == next(iter(example.values()))["value"]
 
 
 def test_declared_parameters_and_security_come_from_the_spec(tmp_path: Path) -> None:
@@ -448,11 +451,22 @@ def test_declared_parameters_and_security_come_from_the_spec(tmp_path: Path) -> 
             assert named in answer.json()["error"]["message"]
 
 
-def test_a_spec_without_a_job_query_is_refused() -> None:
+def test_a_spec_without_a_job_query_answers_examples_without_jobs(tmp_path: Path) -> None:
     spec = _spec()
-    del spec["paths"]["/v1/{project_id}/jobs/{job_id}"]["get"]["x-waiter"]
-    with pytest.raises(SpecNotServableError, match="x-waiter"):
-        build_api(spec)
+    show_job = spec["paths"]["/v1/{project_id}/jobs/{job_id}"]["get"]
+    del show_job["x-waiter"]
+    path = tmp_path / "no-waiter.yaml"
+    path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    with run_mock(path, token=TOKEN) as base_url, client(base_url) as session:
+        delivered = session.post(DELETE, json={"servers": servers("a")})
+        job = session.get(f"{JOBS}/{'0' * 32}")
+        refused = session.post(DELETE, json={"servers": []})
+    # No live jobs: the answers are the spec's examples, the same for every request.
+    first_task_example = spec["components"]["examples"]["TaskIdUuid"]["value"]
+    assert (delivered.status_code, delivered.json()) == (200, first_task_example)
+    examples = show_job["responses"]["200"]["content"]["application/json"]["examples"]
+    assert job.json() == next(iter(examples.values()))["value"]
+    assert refused.status_code == 400
 
 
 def test_a_link_the_mock_cannot_follow_is_refused() -> None:
@@ -497,7 +511,20 @@ def test_the_command_line_serves_the_spec() -> None:
     ("arguments", "message"),
     [
         (["--spec", "no/such/spec.yaml"], "no such file"),
-        (["--error-rate", "1.5"], "error_rate"),
+        (["--error-rate", "1.5"], "argument --error-rate: must be from 0 to 1, not 1.5"),
+        (["--error-rate", "nan"], "argument --error-rate: must be from 0 to 1, not nan"),
+        (["--port", "70000"], "argument --port: must be from 0 to 65535, not 70000"),
+        (["--port", "-1"], "argument --port: must be from 0 to 65535, not -1"),
+        (["--job-duration", "nan"], "argument --job-duration: must be 0 or more, not nan"),
+        (["--job-duration", "inf"], "argument --job-duration: must be 0 or more, not inf"),
+        (["--job-duration", "-1"], "argument --job-duration: must be 0 or more, not -1"),
+        (["--latency", "nan"], "argument --latency: must be 0 or more, not nan"),
+        (["--job-ttl", "0"], "argument --job-ttl: must be 0.001 or more, not 0"),
+        (["--max-jobs", "0"], "argument --max-jobs: must be 1 or more, not 0"),
+        (["--max-body", "many"], "argument --max-body: 'many' is not a whole number"),
+        (["--retry-after", "-5"], "argument --retry-after: must be 0 or more, not -5"),
+        (["--rate-limit-every", "1.5"], "argument --rate-limit-every: '1.5' is not a whole"),
+        (["--token", ""], "token must not be empty"),
     ],
 )
 def test_the_command_line_refuses_unusable_input(arguments: list[str], message: str) -> None:
@@ -511,11 +538,12 @@ def test_the_command_line_refuses_unusable_input(arguments: list[str], message: 
     )
     assert finished.returncode == 2
     assert message in finished.stderr
+    assert "Traceback" not in finished.stderr
 
 
 # --- contract tests with Schemathesis ----------------------------------------------------
 
-contract = schemathesis.openapi.from_path(DEFAULT_SPEC)
+contract = schemathesis.openapi.from_path(PUBLISHED)
 contract.config.update(headers={"X-Auth-Token": TOKEN})
 
 

@@ -1,4 +1,4 @@
-"""A mock of the ECS task API, driven by its bundled OpenAPI spec (``python -m scripts.mock``)."""
+"""A mock server driven by an OpenAPI spec: the ECS task API by default, any spec on request."""
 
 from scripts.mock.app import create_app
 from scripts.mock.options import DEFAULT_SPEC, MockOptions

@@ -1,17 +1,17 @@
 """The Starlette application: every request runs one pipeline that the spec drives.
 
-Order: latency, then routing (404, 405), injected faults (429, 5xx), credentials (401: the
-token, or with ``aksk`` the AK/SK signature instead), validation (400), and last the
-operation's role: a task-delivering operation starts a job and answers its ID, the job query
-answers the job's state. An operation with neither role answers 501, the spec's status for a
-function the service does not support.
+Order: latency, then routing (404, 405, 400 for a path that is not UTF-8), the body size
+(413), injected faults (429, 5xx), credentials (401: the token, or with ``aksk`` the AK/SK
+signature instead), an operation the mock cannot serve (501, said at start-up), validation
+(400), and last the operation's role: a task-delivering operation starts a job and answers
+its ID, the job query answers the job's state, and any other operation answers its example.
 """
 
 from __future__ import annotations
 
+import base64
 import secrets
 import uuid
-from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
 
@@ -21,7 +21,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Match, NoMatchFound
 from starlette.types import Receive, Scope, Send
 
-from scripts.mock.api import Api, JobQuery, Operation, TaskDelivery, load_api
+from scripts.mock.api import Api, Credential, JobQuery, Operation, TaskDelivery, load_api
+from scripts.mock.entities import Delivery, work_for
 from scripts.mock.errors import (
     BAD_SIGNATURE,
     ILLEGAL_REQUEST,
@@ -32,7 +33,7 @@ from scripts.mock.errors import (
     error_response,
 )
 from scripts.mock.faults import Faults
-from scripts.mock.jobs import JobStore, job_type_for, server_ids
+from scripts.mock.jobs import JobStore
 from scripts.mock.options import MockOptions
 from scripts.mock.routing import Router, WrongMethod
 from scripts.mock.signing import KeyPair, ReceivedRequest, SignatureError, verify_signature
@@ -41,9 +42,9 @@ from scripts.mock.validation import InvalidRequestError, validate_request
 REQUEST_ID_HEADER = "X-Request-Id"
 
 
-def create_app(options: MockOptions) -> Starlette:
-    """The mock as an ASGI application serving the spec ``options.spec`` names."""
-    route = SpecRoute(load_api(options.spec), options)
+def create_app(options: MockOptions, api: Api | None = None) -> Starlette:
+    """The mock as an ASGI application serving ``api``, by default read from ``options.spec``."""
+    route = SpecRoute(api or load_api(options.spec), options)
     return Starlette(routes=[route], exception_handlers={Exception: _crashed})
 
 
@@ -58,7 +59,7 @@ class SpecRoute(BaseRoute):
         self._options = options
         self._router = Router(api.operations)
         self._faults = Faults(options)
-        self._jobs = JobStore(options.job_duration)
+        self._jobs = JobStore(options.job_duration, options.job_ttl, options.max_jobs)
         self._keys = None if options.aksk is None else KeyPair(*options.aksk)
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
@@ -75,14 +76,23 @@ class SpecRoute(BaseRoute):
         await self._faults.delay()
         # The raw path keeps a percent-encoded "/" inside its parameter.
         raw_path: bytes = request.scope.get("raw_path") or request.scope["path"].encode()
-        path = raw_path.decode("utf-8", errors="replace")
-        found = self._router.match(request.method, path)
+        try:
+            path = raw_path.decode("utf-8")
+            found = self._router.match(request.method, path)
+        except UnicodeDecodeError:
+            message = "The path is not UTF-8 text, raw or percent-encoded."
+            return error_response(400, ILLEGAL_REQUEST, message)
         if found is None:
             return error_response(404, REQUEST_ERROR, f"No API operation is at {path}.")
         if isinstance(found, WrongMethod):
             allowed = ", ".join(found.allowed)
             message = f"{request.method} is not allowed on {path}; allowed: {allowed}."
             return error_response(405, REQUEST_ERROR, message, headers={"Allow": allowed})
+        raw_body = await _read_body(request, self._options.max_body)
+        if raw_body is None:
+            message = f"The request body is larger than {self._options.max_body} bytes."
+            # The rest of the body is not read, so the connection cannot carry another request.
+            return error_response(413, ILLEGAL_REQUEST, message, headers={"Connection": "close"})
         fault = self._faults.draw()
         if fault is not None:
             headers = {} if fault.retry_after is None else {"Retry-After": str(fault.retry_after)}
@@ -91,18 +101,22 @@ class SpecRoute(BaseRoute):
         if self._keys is not None:
             if operation.security:
                 try:
-                    await _verify(self._keys, request)
+                    _verify(self._keys, request, raw_body)
                 except SignatureError as exc:
                     return error_response(401, BAD_SIGNATURE, str(exc))
-        elif self._options.auth and not self._authorized(operation, request.headers):
-            return _unauthorized(operation, request.headers)
+        elif self._options.auth and not self._authorized(operation, request):
+            return _unauthorized(operation, request)
+        if operation.unservable is not None:
+            message = f"The mock cannot serve {operation.operation_id}: {operation.unservable}."
+            return error_response(501, SYSTEM_ERROR, message)
         try:
             body = validate_request(
                 operation,
                 path=found.path_parameters,
                 query=request.query_params,
                 headers=request.headers,
-                body=await request.body(),
+                cookies=request.cookies,
+                body=raw_body,
             )
         except InvalidRequestError as exc:
             return error_response(400, ILLEGAL_REQUEST, str(exc), details=exc.problems)
@@ -111,14 +125,16 @@ class SpecRoute(BaseRoute):
             return self._deliver(operation, role, found.path_parameters, body)
         if isinstance(role, JobQuery):
             return self._show_job(role, found.path_parameters)
-        message = f"The mock has no behaviour for {operation.operation_id}."
-        return error_response(501, SYSTEM_ERROR, message)
+        answer = operation.answer
+        if answer is None:  # pragma: no cover - every operation without a role has one
+            raise AssertionError(operation.operation_id)
+        return Response(answer.content, answer.status, media_type=answer.media_type)
 
-    def _authorized(self, operation: Operation, headers: Mapping[str, str]) -> bool:
+    def _authorized(self, operation: Operation, request: Request) -> bool:
         if not operation.security:
             return True
         return any(
-            all(self._valid_token(headers.get(name)) for name in alternative)
+            all(self._valid_token(_credential(credential, request)) for credential in alternative)
             for alternative in operation.security
         )
 
@@ -133,9 +149,8 @@ class SpecRoute(BaseRoute):
     ) -> Response:
         shape = operation.body.shape_of(body) if operation.body is not None else None
         scope = {query_parameter: parameters[own] for query_parameter, own in task.scope}
-        job = self._jobs.deliver(
-            job_type_for(shape or operation.operation_id), server_ids(body), scope
-        )
+        work = work_for(Delivery(operation.operation_id, shape, parameters, body))
+        job = self._jobs.deliver(work, scope)
         answer: Any = job.job_id
         for token in reversed(task.job_id_pointer):
             answer = {token: answer}
@@ -151,7 +166,39 @@ class SpecRoute(BaseRoute):
         return JSONResponse(state)
 
 
-async def _verify(keys: KeyPair, request: Request) -> None:
+async def _read_body(request: Request, limit: int) -> bytes | None:
+    """The request body, or ``None`` as soon as it is known to be longer than ``limit``."""
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > limit:
+        return None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _credential(credential: Credential, request: Request) -> str | None:
+    """The credential a request carries where ``credential`` says, if any."""
+    if credential.kind in ("bearer", "basic"):
+        scheme, _, value = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != credential.kind:
+            return None
+        if credential.kind == "bearer":
+            return value.strip()
+        # Basic: user:password in base64; the password is what a pinned token pins.
+        try:
+            user_password = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            return None
+        return user_password.partition(":")[2] if ":" in user_password else None
+    source = {"header": request.headers, "query": request.query_params, "cookie": request.cookies}
+    return source[credential.kind].get(credential.name)
+
+
+def _verify(keys: KeyPair, request: Request, body: bytes) -> None:
     """Check the request's AK/SK signature over what arrived: raw path, query and headers."""
     scope = request.scope
     received = ReceivedRequest(
@@ -159,16 +206,26 @@ async def _verify(keys: KeyPair, request: Request) -> None:
         raw_path=scope.get("raw_path") or scope["path"].encode(),
         query_string=scope.get("query_string", b""),
         headers=scope["headers"],
-        body=await request.body(),
+        body=body,
     )
     verify_signature(keys, received, datetime.now(timezone.utc))
 
 
-def _unauthorized(operation: Operation, headers: Mapping[str, str]) -> Response:
-    names = [name for alternative in operation.security for name in alternative]
-    if any(headers.get(name) for name in names):
+def _unauthorized(operation: Operation, request: Request) -> Response:
+    credentials = [credential for alternative in operation.security for credential in alternative]
+    if any(_credential(credential, request) for credential in credentials):
         return error_response(401, UNAUTHENTICATED, "Invalid token.")
-    return error_response(401, UNAUTHENTICATED, f"A token is required in {' or '.join(names)}.")
+    places = dict.fromkeys(_place(credential) for credential in credentials)
+    return error_response(401, UNAUTHENTICATED, f"A token is required in {' or '.join(places)}.")
+
+
+def _place(credential: Credential) -> str:
+    """Where a credential goes, as the 401 message names it."""
+    if credential.kind in ("bearer", "basic"):
+        return f"Authorization: {credential.kind.title()}"
+    if credential.kind == "header":
+        return credential.name
+    return f"the {credential.kind} parameter {credential.name}"
 
 
 async def _crashed(request: Request, exc: Exception) -> Response:

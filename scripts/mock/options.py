@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-#: The bundled spec of this repository, found wherever the mock is started from.
-DEFAULT_SPEC = Path(__file__).resolve().parents[2] / "generated" / "openapi.yaml"
+#: The project's spec, found wherever the mock is started from; the mock bundles it itself,
+#: so it serves what spec/ says now, before or without ``make build``.
+DEFAULT_SPEC = Path(__file__).resolve().parents[2] / "spec" / "openapi.yaml"
+#: Highest TCP port number.
+MAX_PORT = 65535
 
 
 @dataclass(frozen=True)
@@ -14,7 +18,7 @@ class MockOptions:
     """How the mock behaves; every fault is off by default."""
 
     spec: Path = DEFAULT_SPEC
-    #: Require the spec's API key headers (``X-Auth-Token``).
+    #: Require the credentials the spec's security schemes name (``X-Auth-Token``).
     auth: bool = True
     #: The only token accepted; ``None`` accepts any non-empty token.
     token: str | None = None
@@ -23,6 +27,13 @@ class MockOptions:
     aksk: tuple[str, str] | None = field(default=None, repr=False)
     #: Seconds from delivery until a job is final.
     job_duration: float = 2.0
+    #: Seconds a finished job can still be queried; after that it is unknown (404).
+    job_ttl: float = 600.0
+    #: Jobs kept at most, a job counting once per sub-job; beyond it the oldest finished ones
+    #: are forgotten first.
+    max_jobs: int = 50_000
+    #: Largest request body accepted, in bytes; a larger one is answered 413.
+    max_body: int = 1_048_576
     #: Milliseconds added before every answer.
     latency_ms: float = 0.0
     #: Answer every Nth request to an operation with 429 (0: never).
@@ -35,10 +46,19 @@ class MockOptions:
     seed: int | None = None
 
     def __post_init__(self) -> None:
-        if self.job_duration < 0:
-            raise ValueError("job_duration must be 0 or more seconds")
-        if self.latency_ms < 0:
-            raise ValueError("latency_ms must be 0 or more milliseconds")
+        for name, value in (
+            ("job_duration", self.job_duration),
+            ("latency_ms", self.latency_ms),
+            ("job_ttl", self.job_ttl),
+        ):
+            if not math.isfinite(value) or value < 0:
+                raise ValueError(f"{name} must be a finite number, 0 or more; got {value}")
+        if self.job_ttl == 0:
+            raise ValueError("job_ttl must be more than 0: a job must be seen finished")
+        if self.max_jobs < 1:
+            raise ValueError(f"max_jobs must be 1 or more; got {self.max_jobs}")
+        if self.max_body < 1:
+            raise ValueError(f"max_body must be 1 or more bytes; got {self.max_body}")
         if self.rate_limit_every < 0:
             raise ValueError("rate_limit_every must be 0 (off) or more")
         if self.retry_after < 0:

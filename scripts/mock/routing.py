@@ -39,7 +39,10 @@ class Router:
         self._routes = [(*_compile(path), methods) for path, methods in ordered]
 
     def match(self, method: str, raw_path: str) -> Matched | WrongMethod | None:
-        """The operation for ``method`` on the still percent-encoded ``raw_path``, if any."""
+        """The operation for ``method`` on the still percent-encoded ``raw_path``, if any.
+
+        Raises :class:`UnicodeDecodeError` for a path parameter that is not UTF-8 text.
+        """
         allowed: list[str] = []
         for pattern, names, methods in self._routes:
             found = pattern.fullmatch(raw_path)
@@ -49,7 +52,7 @@ class Router:
             if operation is None:
                 allowed.extend(name for name in methods if name not in allowed)
                 continue
-            values = (unquote(value, errors="replace") for value in found.groups())
+            values = (unquote(value, errors="strict") for value in found.groups())
             return Matched(operation, dict(zip(names, values, strict=True)))
         return WrongMethod(tuple(allowed)) if allowed else None
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import uvicorn
 
+from scripts.mock.api import Api
 from scripts.mock.app import create_app
 from scripts.mock.options import DEFAULT_SPEC, MockOptions
 
@@ -43,10 +44,12 @@ def base_url(sock: socket.socket) -> str:
     return f"http://{HOST}:{sock.getsockname()[1]}"
 
 
-def make_server(options: MockOptions, *, log_level: str = "warning") -> uvicorn.Server:
+def make_server(
+    options: MockOptions, api: Api | None = None, *, log_level: str = "warning"
+) -> uvicorn.Server:
     """A uvicorn server for the mock app; start it with ``run(sockets=[...])``."""
     config = uvicorn.Config(
-        create_app(options),
+        create_app(options, api),
         log_level=log_level,
         lifespan="off",
         timeout_graceful_shutdown=5,
