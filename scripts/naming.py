@@ -70,8 +70,9 @@ WAITER_ARGUMENTS = frozenset(
         "clock",
     }
 )
-#: Attributes of pydantic's BaseModel (pydantic 2.x, public API and deprecated v1 names) and of
-#: the delivered-task models built on a task model; a model field must not shadow them.
+#: Attributes of pydantic's BaseModel (pydantic 2.x, public API and deprecated v1 names; the
+#: ``model_*`` ones are avoided by prefix), of the delivered-task models built on a task model,
+#: and builtin types the annotations use: a model field must not shadow them.
 MODEL_MEMBERS = frozenset(
     {
         "construct",
@@ -90,6 +91,17 @@ MODEL_MEMBERS = frozenset(
         # the delivered task: `task.wait(...)` and the methods pydantic calls on it
         "wait",
         "model_post_init",
+        # types the model annotations name: a field called `str` would hide them
+        "bool",
+        "bytes",
+        "float",
+        "frozenset",
+        "int",
+        "list",
+        "object",
+        "set",
+        "str",
+        "tuple",
     }
 )
 #: Names of ``models.py`` that a model class must not take: what it imports.
@@ -129,7 +141,10 @@ class Name:
         ``what`` says what the wire name is (``"query parameter"``, ``"operationId"``)."""
         if not self.renamed:
             return ""
-        return f"`{self.python}` is the {what} `{self.wire}` (renamed: `{self.natural}` is taken)."
+        return (
+            f"`{self.python}` is the {what} `{self.wire}` "
+            f"(renamed: `{self.natural}` is reserved or already used)."
+        )
 
 
 # --- styles: wire name -> natural Python form ---------------------------------------------
@@ -195,19 +210,35 @@ def safe(name: str, reserved: Iterable[str] = ()) -> str:
 
 
 class Scope:
-    """The names handed out in one Python namespace (a module, a class, a signature)."""
+    """The names handed out in one Python namespace (a module, a class, a signature).
 
-    def __init__(self, reserved: Iterable[str] = ()) -> None:
+    ``separator`` goes before the number that makes a name unique, and ``escape`` is appended to
+    an unusable name: ``_`` and ``_`` for functions, arguments and fields (``job_id_2``,
+    ``class_``); class names stay CapWords, so for them both are empty and an unusable name is
+    numbered like a taken one (``BaseModel2``).
+    """
+
+    def __init__(self, reserved: Iterable[str] = (), *, separator: str = "_", escape: str = "_"):
         self.reserved = frozenset(reserved)
         self.taken: set[str] = set()
+        self.separator = separator
+        self.escape = escape
+
+    def _usable(self, name: str) -> str | None:
+        """``name``, escaped if it must be, or None if it cannot be used here."""
+        if self.escape:
+            name = safe(name, self.reserved)
+        elif is_unusable(name, self.reserved):
+            return None
+        return None if name in self.taken else name
 
     def claim(self, wire: str, natural: str) -> Name:
         """A safe name not yet taken here, made from ``natural``, for ``wire``."""
-        candidate = safe(natural, self.reserved)
-        if candidate in self.taken:
-            number = 2
-            while (candidate := safe(f"{natural}_{number}", self.reserved)) in self.taken:
-                number += 1
+        candidate = self._usable(natural)
+        number = 2
+        while candidate is None:
+            candidate = self._usable(f"{natural}{self.separator}{number}")
+            number += 1
         self.taken.add(candidate)
         return Name(wire=wire, python=candidate, natural=natural)
 
@@ -241,12 +272,23 @@ class ClientNames:
     params: dict[str, Name]  # client parameter wire name -> constructor argument and attribute
     methods: dict[tuple[str, str], Name]  # (path, method) -> method name
     constants: dict[tuple[str, str], Name]  # (path, method) -> module constant of the operation
+    schemes: dict[str, Name]  # credential argument wire name (token, credentials, scheme) -> Name
 
 
-def client_names(client_params: Sequence[str], operations: Sequence[OperationRef]) -> ClientNames:
-    """Names of the client parameters, then of one method and one module constant per
-    operation. Client parameters are attributes of the client, so methods avoid them too."""
-    members = Scope(CLIENT_MEMBERS | CONSTRUCTOR_ARGUMENTS | BUILTINS | CLIENT_MODULE_NAMES)
+def client_names(
+    client_params: Sequence[str],
+    operations: Sequence[OperationRef],
+    *,
+    schemes: Sequence[str] = (),
+) -> ClientNames:
+    """Names of the constructor's credential arguments (one per security scheme, wire names
+    as the renderer picks them: ``token``, ``credentials`` or the scheme's name), of the client
+    parameters, then of one method and one module constant per operation. All of them are
+    arguments or attributes of one client, so they share one scope."""
+    members = Scope(
+        (CLIENT_MEMBERS | CONSTRUCTOR_ARGUMENTS | BUILTINS | CLIENT_MODULE_NAMES) - set(schemes)
+    )
+    credentials = members.claim_all(schemes, lambda wire: snake_case(wire, "credentials"))
     params = members.claim_all(client_params, lambda wire: snake_case(wire, "param"))
     keys = [(op.path, op.method) for op in operations]
     wires = [operation_wire_name(op.method, op.path, op.operation_id) for op in operations]
@@ -265,6 +307,7 @@ def client_names(client_params: Sequence[str], operations: Sequence[OperationRef
             key: constants.claim(method.wire, "_" + method.python.upper())
             for key, method in zip(keys, methods, strict=True)
         },
+        schemes={name.wire: name for name in credentials},
     )
 
 
@@ -318,8 +361,12 @@ def field_names(wires: Sequence[str]) -> dict[str, Name]:
 def model_names(wires: Sequence[str], taken: Iterable[str] = ()) -> dict[str, Name]:
     """Class names for schemas the generator names itself (hoisted inline schemas), by the
     name asked for; ``taken`` are the class names already in use."""
-    scope = Scope(MODEL_MODULE_NAMES | set(taken))
-    return {name.wire: name for name in scope.claim_all(wires, pascal_case)}
+    return {name.wire: name for name in model_scope(taken).claim_all(wires, pascal_case)}
+
+
+def model_scope(taken: Iterable[str] = ()) -> Scope:
+    """The scope of class names in ``models.py``, with ``taken`` already in use."""
+    return Scope(MODEL_MODULE_NAMES | set(taken), separator="", escape="")
 
 
 __all__ = [
@@ -333,6 +380,7 @@ __all__ = [
     "field_name",
     "field_names",
     "model_names",
+    "model_scope",
     "operation_natural_name",
     "pascal_case",
     "snake_case",
