@@ -13,15 +13,23 @@ import keyword
 import multiprocessing
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from scripts import fingerprint
-from scripts.problems import EXIT_UNUSABLE, UnusableInputError, display_path
+from scripts.problems import (
+    EXIT_UNUSABLE,
+    Problem,
+    RenderWarning,
+    UnusableInputError,
+    display_path,
+    errors_in,
+)
 
 _T = TypeVar("_T")
 
@@ -33,13 +41,46 @@ class Target:
     spec: Path
     out: Path
     package: str
+    #: How a mismatching example is reported ("error" or "warning"); None: the project's rule.
+    examples: str | None = None
 
     def check(self) -> None:
-        """Refuse, before any work, a package name that cannot be imported. (A spec that
-        cannot be read is refused by the loader, with the same message everywhere.)"""
+        """Refuse, before any work, a package name that cannot be imported or sent in a
+        header, and a foreign spec aimed at this project's own output. (A spec that cannot be
+        read is refused by the loader, with the same message everywhere.)"""
+        if not self.package.isascii():
+            reason = (
+                f"PACKAGE '{self.package}' is not ASCII; the package name is sent in the "
+                "User-Agent header of every request, so use ASCII letters, digits and _"
+            )
+            raise UnusableInputError(self.out, reason)
         if not self.package.isidentifier() or keyword.iskeyword(self.package):
             reason = f"PACKAGE '{self.package}' is not a valid Python package name"
             raise UnusableInputError(self.out, reason)
+        _refuse_foreign_spec_in_own_output(self)
+
+
+#: This project's own spec, package and output folder: `make build` with no arguments.
+OWN_SPEC = fingerprint.PROJECT_ROOT / "spec" / "openapi.yaml"
+OWN_OUT = fingerprint.PROJECT_ROOT / "generated"
+OWN_PACKAGE = "ecs_tasks"
+
+
+def _refuse_foreign_spec_in_own_output(target: Target) -> None:
+    """generated/ holds the package this project ships; another spec (or package name) built
+    without OUT= would replace it, so that is refused with the OUT to give instead."""
+    if target.out.resolve() != OWN_OUT.resolve():
+        return
+    if target.spec.resolve() == OWN_SPEC.resolve() and target.package == OWN_PACKAGE:
+        return
+    name = target.package if target.package != OWN_PACKAGE else target.spec.stem
+    reason = (
+        "holds this project's own package (built from spec/openapi.yaml as ecs_tasks) and is "
+        f"not replaced by a build of {display_path(target.spec)} as {target.package}; give "
+        f"another output folder, e.g. OUT=out/{name} (make build SPEC={target.spec} "
+        f"OUT=out/{name} PACKAGE={target.package})"
+    )
+    raise UnusableInputError(target.out, reason)
 
 
 @dataclass(frozen=True)
@@ -48,6 +89,8 @@ class Rendered:
 
     files: dict[str, bytes]
     spec_files: dict[str, str]
+    #: Located warnings of validation and rendering, for the command line to print once.
+    warnings: list[Problem] = field(default_factory=list)
 
 
 def render(target: Target) -> Rendered:
@@ -60,51 +103,121 @@ def render(target: Target) -> Rendered:
     from scripts.bundle import bundle
     from scripts.problems import SpecError
     from scripts.publish import to_openapi_30
-    from scripts.validate import validate, validate_derived
+    from scripts.validate import examples_policy, validate, validate_derived
 
     spec = bundle(target.spec)
+    examples = examples_policy(target.spec, target.examples)
     with _in_background(_render_outputs, spec.data, target.package, target.spec.name) as files:
-        problems = validate(spec)
-        if problems:
-            raise SpecError(problems)
+        warnings = validate(spec, examples=examples)
+        if errors_in(warnings):
+            raise SpecError(warnings)
         # The 3.0 rendering is published too; a spec it cannot express is a build error.
         problems = [
             spec.locate(pointer, f"in the OpenAPI 3.0 rendering: {message}")
-            for pointer, message in validate_derived(to_openapi_30(spec.data))
+            for pointer, message in validate_derived(to_openapi_30(spec.data), examples=examples)
         ]
         if problems:
-            raise SpecError(problems)
-        rendered = files()
+            raise SpecError(problems + warnings)
+        rendered, render_warnings = files()
+    warnings += [spec.locate(pointer, message).as_warning() for pointer, message in render_warnings]
     base = spec.root.path.parent
     spec_files = {
         path.relative_to(base).as_posix(): doc.digest for path, doc in spec.documents.items()
     }
-    return Rendered(files=rendered, spec_files=spec_files)
+    return Rendered(files=rendered, spec_files=spec_files, warnings=warnings)
 
 
-def _render_outputs(data: dict[str, Any], package: str, spec_name: str) -> dict[str, bytes]:
-    """Every output file of a valid bundled spec, by path relative to OUT."""
+def _render_outputs(
+    data: dict[str, Any], package: str, spec_name: str
+) -> tuple[dict[str, bytes], list[RenderWarning]]:
+    """Every output file of a valid bundled spec, by path relative to OUT, and what the
+    renderers could not express (JSON pointer, message)."""
     from scripts.publish import render_published
     from scripts.render_docs import render_docs
 
-    return {
+    warnings: list[RenderWarning] = []
+    files = {
         **render_published(data),
         **render_docs(data),
-        **_render_package(data, package, spec_name),
+        **_render_package(data, package, spec_name, warnings),
+        "pyproject.toml": _render_project(data, package).encode("utf-8"),
     }
+    return files, warnings
 
 
-def _render_package(data: dict[str, Any], package: str, spec_name: str) -> dict[str, bytes]:
-    """The Python package of a valid bundled spec, formatted, by path relative to OUT."""
+def _render_project(data: dict[str, Any], package: str) -> str:
+    """OUT's pyproject.toml, which makes OUT pip-installable as the package alone."""
+    from scripts.render_models import project_version
+    from scripts.templating import environment
+
+    info = data.get("info")
+    title = str(info.get("title") or package) if isinstance(info, dict) else package
+    context = {"package": package, "title": title, "version": project_version()}
+    return environment().get_template("project/pyproject.toml.jinja").render(context)
+
+
+def _render_package(
+    data: dict[str, Any], package: str, spec_name: str, warnings: list[RenderWarning]
+) -> dict[str, bytes]:
+    """The Python package of a valid bundled spec, formatted and proven to import, by path
+    relative to OUT."""
     from scripts.render_client import render_package
 
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch) / package
         folder.mkdir()
-        for name, text in render_package(data, package, spec_name).items():
+        for name, text in render_package(data, package, spec_name, warnings=warnings).items():
             (folder / name).write_text(text, encoding="utf-8")
         _format_python(folder)
+        check_imports(folder)
         return {f"{package}/{path.name}": path.read_bytes() for path in sorted(folder.iterdir())}
+
+
+class GeneratedCodeError(Exception):
+    """The generated package does not compile or import: a bug of the generator, reported
+    with the generated file and line at fault; nothing is written."""
+
+
+#: Run in a fresh interpreter: compile every module of the package (all syntax errors, not
+#: only those of modules the package imports), then import it. Prints one located line on
+#: failure. No bytecode is written into the folder, which becomes the output.
+_IMPORT_CHECK = """
+import importlib, pathlib, sys, traceback
+folder = pathlib.Path(sys.argv[1])
+def where(path, line, column=None):
+    place = f"{folder.name}/{pathlib.Path(path).name}:{line}"
+    return place + (f":{column}" if column else "")
+try:
+    for path in sorted(folder.glob("*.py")):
+        compile(path.read_bytes(), str(path), "exec")
+    sys.path.insert(0, str(folder.parent))
+    importlib.import_module(folder.name)
+except SyntaxError as exc:
+    print(f"{where(exc.filename, exc.lineno, exc.offset)}: SyntaxError: {exc.msg}")
+    sys.exit(1)
+except Exception as exc:
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if str(folder) in f.filename]
+    place = where(frames[-1].filename, frames[-1].lineno) if frames else folder.name
+    print(f"{place}: {type(exc).__name__}: {exc}")
+    sys.exit(1)
+"""
+
+
+def check_imports(folder: Path) -> None:
+    """Compile and import the package in ``folder`` in a child interpreter, so that a build
+    never exits 0 with a package that does not import. Raises GeneratedCodeError."""
+    result = subprocess.run(  # noqa: S603 - this interpreter, fixed code, no shell
+        [sys.executable, "-I", "-B", "-c", _IMPORT_CHECK, str(folder)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        found = result.stdout.strip() or " ".join(result.stderr.split()[-12:])
+        raise GeneratedCodeError(
+            f"the generated package {folder.name} does not import: {found}; nothing was "
+            "written (this is a bug of the generator)"
+        )
 
 
 @contextlib.contextmanager
@@ -205,13 +318,15 @@ def write_output(target: Target, rendered: Rendered) -> None:
         shutil.rmtree(retired, ignore_errors=True)
 
 
-def build(target: Target, *, force: bool = False) -> bool:
-    """Build ``target``; False when OUT was already up to date and nothing was done."""
+def build(target: Target, *, force: bool = False) -> Rendered | None:
+    """Build ``target`` and return what was written; None when OUT was already up to date
+    and nothing was done."""
     target.check()
     if not force and fingerprint.is_up_to_date(target.spec, target.out, target.package):
-        return False
-    write_output(target, render(target))
-    return True
+        return None
+    rendered = render(target)
+    write_output(target, rendered)
+    return rendered
 
 
 def differences(target: Target) -> list[str]:
@@ -238,4 +353,13 @@ def differences(target: Target) -> list[str]:
     return found
 
 
-__all__ = ["EXIT_UNUSABLE", "Target", "build", "differences", "render", "write_output"]
+__all__ = [
+    "EXIT_UNUSABLE",
+    "GeneratedCodeError",
+    "Target",
+    "build",
+    "check_imports",
+    "differences",
+    "render",
+    "write_output",
+]
