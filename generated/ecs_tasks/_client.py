@@ -1,5 +1,3 @@
-# Docstrings carry the spec's text line for line, which no formatter wraps:
-# ruff: noqa: E501
 """One thin method per operation, on a blocking and an asyncio client.
 
 The operations of ECS Asynchronous Task API, generated from the spec; the request loop,
@@ -14,7 +12,15 @@ from typing import Any
 from pydantic import PrivateAttr
 
 from . import models
-from ._base_client import CLIENT_CONTEXT_KEY, AsyncBaseClient, Operation, SyncBaseClient
+from ._base_client import (
+    CLIENT_CONTEXT_KEY,
+    AsyncBaseClient,
+    Operation,
+    Param,
+    RequestBody,
+    SyncBaseClient,
+    path_value,
+)
 from ._waiter import (
     AsyncClock,
     AsyncSystemClock,
@@ -23,6 +29,7 @@ from ._waiter import (
     SystemClock,
     WaiterSpec,
     async_wait,
+    resolve_pointer,
     wait,
 )
 
@@ -32,16 +39,30 @@ _SHOW_JOB = Operation(
     "GET",
     "/v1/{project_id}/jobs/{job_id}",
     idempotent=True,
+    params=(Param("job_id", "path", "simple", False),),
+    security=(("XAuthToken",),),
 )
 _BATCH_SERVER_ACTION = Operation(
     "POST",
     "/v1/{project_id}/cloudservers/action",
-    body_type=models.BatchServerActionRequest,
+    body=RequestBody(
+        "application/json",
+        "json",
+        required=True,
+        type=models.BatchServerActionRequest,
+    ),
+    security=(("XAuthToken",),),
 )
 _DELETE_SERVERS = Operation(
     "POST",
     "/v1/{project_id}/cloudservers/delete",
-    body_type=models.DeleteServersRequest,
+    body=RequestBody(
+        "application/json",
+        "json",
+        required=True,
+        type=models.DeleteServersRequest,
+    ),
+    security=(("XAuthToken",),),
 )
 
 # From the `x-waiter` extension of ShowJob.
@@ -50,6 +71,8 @@ _JOB_WAITER = WaiterSpec(
     success=("SUCCESS",),
     failure=("FAIL",),
 )
+# Where a task answer carries its job id, from the link to ShowJob.
+_JOB_ID_POINTER = "/job_id"
 
 DEFAULT_POLL_INTERVAL = 1.0
 DEFAULT_MAX_INTERVAL = 15.0
@@ -92,8 +115,9 @@ class DeliveredTask(_BoundTask):
     ) -> models.Job:
         """Wait for this task's job; see `Client.wait_for_job`."""
         client: Client = self._client_of(Client)
+        job_id = resolve_pointer(self.model_dump(mode="json", by_alias=True), _JOB_ID_POINTER)
         return client.wait_for_job(
-            self.job_id,
+            job_id,
             timeout=timeout,
             poll_interval=poll_interval,
             max_interval=max_interval,
@@ -114,8 +138,9 @@ class AsyncDeliveredTask(_BoundTask):
     ) -> models.Job:
         """Wait for this task's job; see `AsyncClient.wait_for_job`."""
         client: AsyncClient = self._client_of(AsyncClient)
+        job_id = resolve_pointer(self.model_dump(mode="json", by_alias=True), _JOB_ID_POINTER)
         return await client.wait_for_job(
-            self.job_id,
+            job_id,
             timeout=timeout,
             poll_interval=poll_interval,
             max_interval=max_interval,
@@ -139,18 +164,24 @@ class Client(SyncBaseClient):
         sub-jobs. Poll this operation with the `job_id` a task-delivering
         request returned until `status` is `SUCCESS` or `FAIL` (D16).
         `INIT` and `RUNNING` mean the job is not finished yet.
+
+        - `job_id`: path parameter `job_id`. ID of the job, as returned in `job_id` by a task-delivering request. Either a UUID with hyphens or 32 lowercase hexadecimal characters (D1).
         """
         return self._request(
             _SHOW_JOB,
             models.Job,
             path_params={
-                "job_id": str(job_id),
+                "job_id": job_id,
             },
         )
 
     def batch_server_action(
         self,
-        body: models.BatchServerActionRequest | Mapping[str, Any],
+        body: models.BatchServerActionRequest
+        | models.BatchStartServersRequest
+        | Mapping[str, Any]
+        | models.BatchStopServersRequest
+        | models.BatchRebootServersRequest,
     ) -> DeliveredTask:
         """Start, stop or reboot ECSs in a batch
 
@@ -204,8 +235,10 @@ class Client(SyncBaseClient):
         Raises JobFailedError when the job fails and JobTimeoutError once `timeout` seconds
         have passed, whatever happened meanwhile. Polls back off from `poll_interval` to
         `max_interval` seconds; connection errors, 408, 429 and 5xx answers are ridden out.
-        `on_progress(job)` is called after every successful poll.
+        `on_progress(job)` is called after every successful poll, whatever the status, even one
+        the spec does not list (such a status is not final).
         """
+        path_value("job_id", job_id)
 
         def poll(seconds_left: float) -> models.Job:
             return self._request(
@@ -243,18 +276,24 @@ class AsyncClient(AsyncBaseClient):
         sub-jobs. Poll this operation with the `job_id` a task-delivering
         request returned until `status` is `SUCCESS` or `FAIL` (D16).
         `INIT` and `RUNNING` mean the job is not finished yet.
+
+        - `job_id`: path parameter `job_id`. ID of the job, as returned in `job_id` by a task-delivering request. Either a UUID with hyphens or 32 lowercase hexadecimal characters (D1).
         """
         return await self._request(
             _SHOW_JOB,
             models.Job,
             path_params={
-                "job_id": str(job_id),
+                "job_id": job_id,
             },
         )
 
     async def batch_server_action(
         self,
-        body: models.BatchServerActionRequest | Mapping[str, Any],
+        body: models.BatchServerActionRequest
+        | models.BatchStartServersRequest
+        | Mapping[str, Any]
+        | models.BatchStopServersRequest
+        | models.BatchRebootServersRequest,
     ) -> AsyncDeliveredTask:
         """Start, stop or reboot ECSs in a batch
 
@@ -308,8 +347,10 @@ class AsyncClient(AsyncBaseClient):
         Raises JobFailedError when the job fails and JobTimeoutError once `timeout` seconds
         have passed, whatever happened meanwhile. Polls back off from `poll_interval` to
         `max_interval` seconds; connection errors, 408, 429 and 5xx answers are ridden out.
-        `on_progress(job)` is called after every successful poll.
+        `on_progress(job)` is called after every successful poll, whatever the status, even one
+        the spec does not list (such a status is not final).
         """
+        path_value("job_id", job_id)
 
         async def poll(seconds_left: float) -> models.Job:
             return await self._request(
