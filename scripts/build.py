@@ -168,6 +168,7 @@ def _render_package(
         folder.mkdir()
         for name, text in render_package(data, package, spec_name, warnings=warnings).items():
             (folder / name).write_text(text, encoding="utf-8")
+        check_syntax(folder)
         _format_python(folder)
         check_imports(folder)
         return {f"{package}/{path.name}": path.read_bytes() for path in sorted(folder.iterdir())}
@@ -178,34 +179,46 @@ class GeneratedCodeError(Exception):
     with the generated file and line at fault; nothing is written."""
 
 
-#: Run in a fresh interpreter: compile every module of the package (all syntax errors, not
-#: only those of modules the package imports), then import it. Prints one located line on
-#: failure. No bytecode is written into the folder, which becomes the output.
+def check_syntax(folder: Path) -> None:
+    """Compile every module of the package in ``folder`` (all of them, also those the package
+    does not import). Raises GeneratedCodeError naming the generated file, line and column."""
+    for path in sorted(folder.glob("*.py")):
+        try:
+            compile(path.read_bytes(), str(path), "exec")
+        except SyntaxError as exc:
+            place = f"{folder.name}/{path.name}:{exc.lineno}:{exc.offset}"
+            raise GeneratedCodeError(_broken(folder, f"{place}: SyntaxError: {exc.msg}")) from None
+
+
+def _broken(folder: Path, found: str) -> str:
+    return (
+        f"the generated package {folder.name} does not import: {found}; nothing was written "
+        "(this is a bug of the generator)"
+    )
+
+
+#: Run in a fresh interpreter, which imports the package as a user would and prints one
+#: located line if that fails. No bytecode is written into the folder, which becomes the output.
 _IMPORT_CHECK = """
 import importlib, pathlib, sys, traceback
 folder = pathlib.Path(sys.argv[1])
-def where(path, line, column=None):
-    place = f"{folder.name}/{pathlib.Path(path).name}:{line}"
-    return place + (f":{column}" if column else "")
+sys.path.insert(0, str(folder.parent))
 try:
-    for path in sorted(folder.glob("*.py")):
-        compile(path.read_bytes(), str(path), "exec")
-    sys.path.insert(0, str(folder.parent))
     importlib.import_module(folder.name)
-except SyntaxError as exc:
-    print(f"{where(exc.filename, exc.lineno, exc.offset)}: SyntaxError: {exc.msg}")
-    sys.exit(1)
 except Exception as exc:
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if str(folder) in f.filename]
-    place = where(frames[-1].filename, frames[-1].lineno) if frames else folder.name
-    print(f"{place}: {type(exc).__name__}: {exc}")
+    where = folder.name
+    if frames:
+        where = f"{folder.name}/{pathlib.Path(frames[-1].filename).name}:{frames[-1].lineno}"
+    print(f"{where}: {type(exc).__name__}: {exc}")
     sys.exit(1)
 """
 
 
 def check_imports(folder: Path) -> None:
-    """Compile and import the package in ``folder`` in a child interpreter, so that a build
-    never exits 0 with a package that does not import. Raises GeneratedCodeError."""
+    """Import the package in ``folder`` in a child interpreter (a clean one: what the build
+    imported does not count), so that a build never exits 0 with a package that does not
+    import. Raises GeneratedCodeError naming the generated file and line."""
     result = subprocess.run(  # noqa: S603 - this interpreter, fixed code, no shell
         [sys.executable, "-I", "-B", "-c", _IMPORT_CHECK, str(folder)],
         capture_output=True,
@@ -214,10 +227,7 @@ def check_imports(folder: Path) -> None:
     )
     if result.returncode != 0:
         found = result.stdout.strip() or " ".join(result.stderr.split()[-12:])
-        raise GeneratedCodeError(
-            f"the generated package {folder.name} does not import: {found}; nothing was "
-            "written (this is a bug of the generator)"
-        )
+        raise GeneratedCodeError(_broken(folder, found))
 
 
 @contextlib.contextmanager
@@ -359,6 +369,7 @@ __all__ = [
     "Target",
     "build",
     "check_imports",
+    "check_syntax",
     "differences",
     "render",
     "write_output",

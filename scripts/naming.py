@@ -31,7 +31,17 @@ _AMBIGUOUS = frozenset({"l", "O", "I"})
 #: Module-level names of the generated ``_client.py`` (and what its method bodies use) that an
 #: argument must not hide.
 CLIENT_MODULE_NAMES = frozenset(
-    {"models", "httpx", "pydantic", "typing", "json", "wait", "async_wait", "annotations"}
+    {
+        "models",
+        "httpx",
+        "pydantic",
+        "typing",
+        "json",
+        "wait",
+        "async_wait",
+        "annotations",
+        "path_value",
+    }
 )
 #: What every generated method already has besides its parameters.
 CALL_INTERNALS = frozenset({"self", "body", "timeout", "max_retries", "cls"})
@@ -46,6 +56,8 @@ CLIENT_MEMBERS = frozenset(
         "base_url",
         "close",
         "http_client",
+        "max_in_flight",
+        "max_response_bytes",
         "max_retries",
         "timeout",
         "token",
@@ -55,7 +67,18 @@ CLIENT_MEMBERS = frozenset(
 #: Arguments of the client constructors other than the spec's client parameters, and the
 #: local names their bodies use.
 CONSTRUCTOR_ARGUMENTS = frozenset(
-    {"self", "base_url", "token", "timeout", "max_retries", "auth", "http_client", "url"}
+    {
+        "self",
+        "base_url",
+        "token",
+        "timeout",
+        "max_retries",
+        "max_response_bytes",
+        "max_in_flight",
+        "auth",
+        "http_client",
+        "url",
+    }
 )
 #: Arguments and locals of ``wait_for_job``, which the job query's parameter must not take.
 WAITER_ARGUMENTS = frozenset(
@@ -68,6 +91,7 @@ WAITER_ARGUMENTS = frozenset(
         "poll",
         "seconds_left",
         "clock",
+        "path_value",
     }
 )
 #: Attributes of pydantic's BaseModel (pydantic 2.x, public API and deprecated v1 names; the
