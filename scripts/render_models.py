@@ -42,7 +42,7 @@ PYPROJECT = PROJECT_ROOT / "pyproject.toml"
 _HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _SCHEMAS = "/components/schemas/"
 #: Keywords that make a schema worth a model of its own (a bare string or number is not).
-_STRUCTURED = {"properties", "items", "allOf", "oneOf", "anyOf", "additionalProperties", "enum"}
+_STRUCTURED = {"properties", "items", "allOf", "oneOf", "anyOf", "enum"}
 
 
 @dataclass(frozen=True)
@@ -250,11 +250,14 @@ def _is_model_media_type(media_type: str) -> bool:
 
 
 def _wants_model(schema: Any) -> bool:
+    """Whether an inline schema describes a shape worth a class. A bare object (or a map by
+    additionalProperties) is not: its model would have no fields and drop what it is given,
+    where a plain ``dict`` keeps it."""
     if not isinstance(schema, dict) or "$ref" in schema:
         return False
     kind = schema.get("type")
     kinds = set(kind) if isinstance(kind, list) else {kind}
-    return bool(kinds & {"object", "array"}) or bool(_STRUCTURED & schema.keys())
+    return "array" in kinds or bool(_STRUCTURED & schema.keys())
 
 
 def _content_schemas(holder: Any, pointer: str) -> Iterator[str]:
@@ -303,8 +306,12 @@ def _inline_schemas(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
         if isinstance(holders, dict):
             for key, holder in holders.items():
                 where = join_pointer("", "components", kind, key)
+                # `PetBody` stays PetBody, `Pet` becomes PetBody.
+                wanted = (
+                    key if naming.pascal_case(key).endswith(suffix.title()) else f"{key} {suffix}"
+                )
                 for schema in _content_schemas(holder, where):
-                    yield schema, f"{key} {suffix}"
+                    yield schema, wanted
 
 
 def hoist_inline_schemas(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:

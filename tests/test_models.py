@@ -103,9 +103,10 @@ def test_inline_request_and_response_schemas_get_models(tmp_path: Path) -> None:
 
 
 def test_hoisted_names_do_not_take_a_component_name() -> None:
+    thing = {"type": "object", "properties": {"a": {"type": "string"}}}
     operation = {
         "operationId": "getThing",
-        "responses": {"200": {"description": "ok", **_json({"type": "object"})}},
+        "responses": {"200": {"description": "ok", **_json(thing)}},
     }
     data = _spec({"GetThingResponse": {"type": "string"}}, {"/t": {"get": operation}})
     document, moved = hoist_inline_schemas(data)
@@ -115,6 +116,17 @@ def test_hoisted_names_do_not_take_a_component_name() -> None:
         )
     }
     assert document["components"]["schemas"]["GetThingResponse"] == {"type": "string"}
+
+
+def test_a_bare_object_is_left_a_mapping_not_an_empty_model() -> None:
+    # A model without fields would drop every key it is given; a dict keeps them.
+    bare = {"type": "object", "additionalProperties": {"type": "integer"}}
+    operation = {
+        "operationId": "getCounts",
+        "responses": {"200": {"description": "ok", **_json(bare)}},
+    }
+    document, moved = hoist_inline_schemas(_spec({}, {"/counts": {"get": operation}}))
+    assert moved == {}
 
 
 def test_fields_are_snake_case_with_the_wire_names_as_aliases(tmp_path: Path) -> None:
