@@ -500,8 +500,9 @@ class _Renderer:
             prop = resolve(self.data, prop)
             if isinstance(prop, dict) and _is_binary(prop):
                 found.append(str(name))
-        for part in schema.get("allOf") or []:
-            found += self._files(part)
+        for key in ("allOf", "oneOf", "anyOf"):
+            for part in schema.get(key) or []:
+                found += [name for name in self._files(part) if name not in found]
         return found
 
     def response(self, operation: dict[str, Any], pointer: str) -> tuple[str, str | None, str]:
@@ -747,8 +748,7 @@ def render_package(
     send as the spec says is appended to ``warnings``."""
     models = render_models(data, spec_name, warnings=warnings)
     models_source = models.source
-    # Inline schemas are components there, which models.py has classes for.
-    data = models.document
+    # Classes are known by the original place of each schema, hoisted or not.
     renderer = _Renderer(data, models.classes, warnings)
     client_params = _client_parameters(data)
     operations, raw, client_views, schemes = _views(renderer, client_params)
