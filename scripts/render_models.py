@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from scripts import naming
-from scripts.pointers import join_pointer, split_pointer
+from scripts.pointers import join_pointer, resolve, split_pointer
 from scripts.problems import Problem, SpecError
 from scripts.templating import docstring, environment
 
@@ -110,6 +110,7 @@ def render_models(
     """``models.py`` for the bundled document ``data``, with its class and field names."""
     del warnings  # nothing here is left out: a schema the generator cannot model is an error
     document, hoisted = hoist_inline_schemas(data)
+    document = relax_directed_requirements(document)
     info = data.get("info")
     title = str(info.get("title") or spec_name) if isinstance(info, dict) else spec_name
     # Descriptions make long lines, which no formatter wraps; E501 is not among ruff's default
@@ -237,6 +238,56 @@ def _models(
     return Models(source, document, classes, fields, field_classes)
 
 
+# --- readOnly and writeOnly --------------------------------------------------------------
+
+
+def relax_directed_requirements(document: dict[str, Any]) -> dict[str, Any]:
+    """``document`` with required properties that are ``readOnly`` or ``writeOnly`` made
+    optional in its component schemas (copied where they change; ``document`` is kept).
+
+    OpenAPI requires a readOnly property in answers only and a writeOnly one in requests only,
+    while one model serves both directions: required there, a correct answer (without the
+    writeOnly field) would fail validation, and so would a correct request.
+    """
+    schemas = (document.get("components") or {}).get("schemas")
+    if not isinstance(schemas, dict):
+        return document
+    relaxed = {name: _relaxed(document, schema) for name, schema in schemas.items()}
+    if all(relaxed[name] is schemas[name] for name in schemas):
+        return document
+    return {**document, "components": {**document["components"], "schemas": relaxed}}
+
+
+def _relaxed(document: dict[str, Any], node: Any) -> Any:
+    """``node``, or a copy of it without directed properties among its ``required``."""
+    if isinstance(node, list):
+        items = [_relaxed(document, item) for item in node]
+        return node if all(a is b for a, b in zip(items, node, strict=True)) else items
+    if not isinstance(node, dict):
+        return node
+    values = {key: _relaxed(document, value) for key, value in node.items()}
+    changed = any(values[key] is not node[key] for key in node)
+    required, properties = node.get("required"), node.get("properties")
+    if isinstance(required, list) and isinstance(properties, dict):
+        directed = {
+            name
+            for name, prop in properties.items()
+            if _is_directed(prop) or _is_directed(resolve(document, prop))
+        }
+        if directed & set(required):
+            values["required"] = [name for name in required if name not in directed]
+            if not values["required"]:
+                del values["required"]
+            changed = True
+    return values if changed else node
+
+
+def _is_directed(schema: Any) -> bool:
+    return isinstance(schema, dict) and (
+        schema.get("readOnly") is True or schema.get("writeOnly") is True
+    )
+
+
 # --- hoisting inline request and response schemas --------------------------------------------
 
 
@@ -359,5 +410,6 @@ __all__ = [
     "generator_options",
     "hoist_inline_schemas",
     "project_version",
+    "relax_directed_requirements",
     "render_models",
 ]

@@ -125,7 +125,7 @@ def test_a_bare_object_is_left_a_mapping_not_an_empty_model() -> None:
         "operationId": "getCounts",
         "responses": {"200": {"description": "ok", **_json(bare)}},
     }
-    document, moved = hoist_inline_schemas(_spec({}, {"/counts": {"get": operation}}))
+    _, moved = hoist_inline_schemas(_spec({}, {"/counts": {"get": operation}}))
     assert moved == {}
 
 
@@ -187,3 +187,27 @@ def test_formats_needing_other_packages_stay_strings(wire: str, tmp_path: Path) 
         line for line in models.source.splitlines() if "ulid" in line or "Email" in line
     )
     assert _load(models.source, tmp_path).Thing(v="a@b").v == "a@b"
+
+
+def test_read_only_and_write_only_properties_are_never_required(tmp_path: Path) -> None:
+    # A readOnly property is required in answers only, a writeOnly one in requests only, and
+    # one model serves both: neither may be demanded.
+    schemas = {
+        "Id": {"type": "string", "readOnly": True},
+        "Order": {
+            "type": "object",
+            "required": ["id", "secret", "item"],
+            "properties": {
+                "id": {"$ref": "#/components/schemas/Id"},
+                "secret": {"type": "string", "writeOnly": True},
+                "item": {"type": "string"},
+            },
+        },
+    }
+    data = _spec(schemas)
+    order = _load(render_models(data, "x").source, tmp_path).Order
+    assert order.model_validate({"id": "1", "item": "x"}).secret is None  # an answer
+    assert order.model_validate({"secret": "s", "item": "x"}).id is None  # a request
+    with pytest.raises(ValueError, match="item"):
+        order.model_validate({"id": "1"})
+    assert data["components"]["schemas"]["Order"]["required"] == ["id", "secret", "item"]
