@@ -452,10 +452,10 @@ class _Renderer:
         if kind in ("json", "form", "multipart"):
             annotation = self.types.of(schema, schema_at, accept=True)
             type_ = self.types.of(schema, schema_at, accept=False)
-            if kind != "json" and not annotation.startswith(("models.", "Mapping")):
+            if kind != "json" and not self._object_like(schema):
                 self.warn(
                     schema_at,
-                    f"a {chosen} body must be an object; the method takes a mapping",
+                    f"the {chosen} body must be an object; the method takes a mapping",
                 )
                 annotation, type_ = "Mapping[str, Any]", "dict[str, Any]"
             if kind != "json":
@@ -489,6 +489,16 @@ class _Renderer:
             files=tuple(files),
             others=tuple(media_types[1:]),
         )
+
+    def _object_like(self, schema: Any, depth: int = 0) -> bool:
+        """Whether values of ``schema`` are JSON objects (or it says nothing against that)."""
+        schema = resolve(self.data, schema)
+        if not isinstance(schema, dict) or depth > 32:
+            return True
+        for key in ("oneOf", "anyOf"):
+            if schema.get(key):
+                return all(self._object_like(m, depth + 1) for m in schema[key])
+        return schema.get("type") is None or _is_object(schema)
 
     def _files(self, schema: Any) -> list[str]:
         """Properties of a form or multipart schema whose values are files (binary strings)."""

@@ -135,6 +135,12 @@ def test_the_ignored_accept_header_parameter_is_a_located_warning(styles: Built)
     assert "accept" not in styles.package.Client.header_styles.__code__.co_varnames
 
 
+def test_only_path_parameters_and_the_body_are_positional(styles: Built) -> None:
+    client = Recorder(status=204).client(styles.package)
+    with pytest.raises(TypeError):
+        client.query_styles(3)
+
+
 def test_array_parameters_are_typed_lists(styles: Built) -> None:
     hints = styles.package.Client.query_styles.__annotations__
     assert hints["form_exploded"] == "list[str] | None"
@@ -246,6 +252,23 @@ def test_binary_answer_is_bytes(media: Built) -> None:
     assert recorder.last.headers["Accept"] == "application/octet-stream"
 
 
+def test_xml_and_other_types_are_sent_as_given(media: Built) -> None:
+    xml = "<Item><id>1</id></Item>"
+    recorder = Recorder(content=xml.encode(), headers={"Content-Type": "application/xml"})
+    client = recorder.client(media.package)
+    assert client.send_xml(xml) == xml
+    assert (recorder.last.headers["Content-Type"], recorder.last.content) == (
+        "application/xml",
+        xml.encode(),
+    )
+    recorder.status = 204
+    assert client.put_image(b"\x89PNG") is None
+    assert (recorder.last.headers["Content-Type"], recorder.last.content) == (
+        "image/png",
+        b"\x89PNG",
+    )
+
+
 def test_json_is_chosen_over_xml_and_the_docstring_says_so(media: Built) -> None:
     recorder = Recorder()
     assert recorder.client(media.package).choose({"id": 1}) is None
@@ -271,6 +294,8 @@ def test_webhooks_and_callbacks_are_not_methods(media: Built) -> None:
         "send_text",
         "download",
         "choose",
+        "send_xml",
+        "put_image",
         "delete_things_by_id",
     }
 
@@ -369,3 +394,25 @@ def test_the_ecs_spec_declares_aksk_and_keeps_its_token() -> None:
     http.delete_servers({"servers": [{"id": "s1"}]})
     assert recorder.last.headers["X-Auth-Token"] == "tok"
     assert recorder.last.url == f"{BASE_URL}/v1/proj/cloudservers/delete"
+
+
+# --- what cannot be sent as described -----------------------------------------------------
+
+
+def test_what_cannot_be_sent_is_a_located_warning_and_the_rest_is_sent(
+    tmp_path: Path,
+) -> None:
+    built = build_package(CLIENT_SPECS / "warnings.yaml", tmp_path, "t_warnings")
+    for line in (
+        "warnings.yaml:10:42: warning: deepObject applies to objects only; the value is sent "
+        "with style 'form' [#/paths/~1report/post/parameters/0/style]",
+        "warnings.yaml:14:13: warning: parameter content 'text/csv' cannot be serialised; the "
+        "argument is sent as text [#/paths/~1report/post/parameters/1/content/text~1csv]",
+        "warnings.yaml:20:13: warning: the application/x-www-form-urlencoded body must be an "
+        "object; the method takes a mapping",
+    ):
+        assert line in built.err
+    recorder = Recorder(status=204)
+    recorder.client(built.package).report({"a": "1"}, mode="m", csv="x,y")
+    assert recorder.last.url.query == b"mode=m&csv=x%2Cy"
+    assert recorder.last.content == b"a=1"
