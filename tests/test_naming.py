@@ -303,3 +303,30 @@ def test_a_waiter_spec_with_colliding_names_imports_and_waits_on_the_right_job(
         again = client.wait_for_job("j-1", timeout=5, poll_interval=0.01)
     assert seen == ["POST /tasks", "GET /jobs/j-1", "GET /jobs/j-1"]
     assert job.status == "DONE" and job.self == "s" and again == job
+
+
+def test_a_renamed_method_and_argument_say_so_in_their_docstrings(tmp_path: Path) -> None:
+    parameter = {"name": "self", "in": "query", "schema": _STRING}
+    ok = {"200": {"description": "ok"}}
+    spec = {
+        "openapi": "3.1.0",
+        "info": {"title": "renames", "version": "1"},
+        "paths": {
+            "/a": {"get": {"operationId": "get_thing", "responses": ok}},
+            "/b": {"get": {"operationId": "getThing", "parameters": [parameter], "responses": ok}},
+        },
+    }
+    files = render_package(spec, "renames_pkg", "openapi.yaml", warnings=[])
+    folder = tmp_path / "renames_pkg"
+    folder.mkdir()
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    sys.path.insert(0, str(tmp_path))
+    try:
+        package = importlib.import_module("renames_pkg")
+    finally:
+        sys.path.remove(str(tmp_path))
+    doc = " ".join(str(package.Client.get_thing_2.__doc__).split())
+    assert "`get_thing_2` is the operation `getThing`" in doc
+    assert "`self_` is the query parameter `self`" in doc
+    assert "renamed" not in str(package.Client.get_thing.__doc__)
