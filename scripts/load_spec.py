@@ -68,6 +68,9 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 #: Values a document may expand to; YAML aliases nested in each other (a "billion laughs")
 #: would otherwise expand exponentially and exhaust memory.
 MAX_VALUES = 5_000_000
+#: Mappings and lists nested deeper than this are refused where the limit is crossed. Real
+#: API descriptions stay under 20 levels; every later stage walks the document recursively.
+MAX_DEPTH = 64
 
 
 @dataclass(frozen=True)
@@ -171,7 +174,7 @@ def parse_spec(path: Path, raw: bytes, *, digest: str = "") -> Document:
         raise SpecError([Problem(path, 1, 1, f"YAML error: {exc}")]) from None
     if node is None:
         raise SpecError([Problem(path, 1, 1, "the file is empty: expected an OpenAPI document")])
-    if _expanded_size(node, {}) > MAX_VALUES:
+    if _expanded_size(node) > MAX_VALUES:
         message = f"the document expands to more than {MAX_VALUES:,} values (nested YAML aliases?)"
         raise SpecError([Problem(path, 1, 1, message)])
     builder = _Builder(path)
@@ -201,21 +204,27 @@ def _decode(path: Path, raw: bytes) -> str:
     return text
 
 
-def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
-    """How many values ``node`` becomes once every alias is expanded, counted without
-    expanding anything: each node's size is computed once, however often it is referred to."""
-    known = sizes.get(id(node))
-    if known is not None:
-        return known
-    sizes[id(node)] = 1  # an alias cycle counts once here; the builder reports it
-    if isinstance(node, yaml.SequenceNode):
-        size = 1 + sum(_expanded_size(item, sizes) for item in node.value)
-    elif isinstance(node, yaml.MappingNode):
-        size = 1 + sum(_expanded_size(v, sizes) for _, v in node.value)
-    else:
-        size = 1
-    sizes[id(node)] = size
-    return size
+def _expanded_size(root: yaml.Node) -> int:
+    """How many values ``root`` becomes once every alias is expanded, counted without
+    expanding anything: each node's size is computed once, however often it is referred to.
+    Iterative, since libyaml allows nesting far deeper than Python's recursion limit."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        if isinstance(node, yaml.SequenceNode):
+            children = node.value
+        elif isinstance(node, yaml.MappingNode):
+            children = [value for _, value in node.value]
+        else:
+            children = []
+        if finished:
+            sizes[id(node)] = 1 + sum(sizes[id(child)] for child in children)
+        elif id(node) not in sizes:
+            sizes[id(node)] = 1  # an alias cycle counts once here; the builder reports it
+            stack.append((node, True))
+            stack.extend((child, False) for child in children if id(child) not in sizes)
+    return sizes[id(root)]
 
 
 class _Builder:
@@ -226,29 +235,36 @@ class _Builder:
         self.locations: dict[str, tuple[int, int]] = {}
         self.problems: list[Problem] = []
         self._active: set[int] = set()
+        self._too_deep = False
 
     def _problem(self, node: yaml.Node, pointer: str, message: str) -> None:
         mark = node.start_mark
         self.problems.append(Problem(self.path, mark.line + 1, mark.column + 1, message, pointer))
 
-    def build(self, node: yaml.Node, pointer: str) -> Any:
+    def build(self, node: yaml.Node, pointer: str, depth: int = 0) -> Any:
         self.locations.setdefault(pointer, (node.start_mark.line + 1, node.start_mark.column + 1))
         if isinstance(node, yaml.ScalarNode):
             return self._scalar(node, pointer)
         if id(node) in self._active:
             self._problem(node, pointer, "a YAML alias refers to a node that contains it")
             return None
+        if depth >= MAX_DEPTH:
+            if not self._too_deep:  # the deepest branch once; its siblings say nothing new
+                self._too_deep = True
+                self._problem(node, pointer, f"nested more than {MAX_DEPTH} levels deep")
+            return None
         self._active.add(id(node))
         try:
             if isinstance(node, yaml.SequenceNode):
                 return [
-                    self.build(item, join_pointer(pointer, i)) for i, item in enumerate(node.value)
+                    self.build(item, join_pointer(pointer, i), depth + 1)
+                    for i, item in enumerate(node.value)
                 ]
-            return self._mapping(node, pointer)
+            return self._mapping(node, pointer, depth)
         finally:
             self._active.discard(id(node))
 
-    def _mapping(self, node: yaml.Node, pointer: str) -> dict[str, Any]:
+    def _mapping(self, node: yaml.Node, pointer: str, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
         first_seen: dict[str, int] = {}
         for key_node, value_node in node.value:
@@ -271,7 +287,7 @@ class _Builder:
             # A collection is best pointed at by its key; a scalar by the value itself.
             anchor = key_node if not isinstance(value_node, yaml.ScalarNode) else value_node
             self.locations[child] = (anchor.start_mark.line + 1, anchor.start_mark.column + 1)
-            result[key] = self.build(value_node, child)
+            result[key] = self.build(value_node, child, depth + 1)
         return result
 
     def _scalar(self, node: yaml.ScalarNode, pointer: str) -> Any:

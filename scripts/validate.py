@@ -36,7 +36,11 @@ from jsonschema.exceptions import ValidationError, best_match
 from jsonschema_path import SchemaPath
 from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
-from openapi_spec_validator.validation.exceptions import DuplicateOperationIDError
+from openapi_spec_validator.validation.exceptions import (
+    DuplicateOperationIDError,
+    OpenAPIValidationError,
+)
+from openapi_spec_validator.validation.keywords import ValueValidator
 from referencing import Registry
 from referencing.jsonschema import DRAFT4, DRAFT202012
 
@@ -47,6 +51,8 @@ from scripts.problems import ERROR, WARNING, Problem, UnusableInputError
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _SPEC_URI = "urn:ecs-tasks:spec"
+#: The largest enum the models are generated for; see _enum_size_problems.
+MAX_ENUM_VALUES = 10_000
 _MAX_MESSAGE = 300
 
 # Keywords whose value is a subschema, a list of subschemas, or a map of subschemas.
@@ -81,6 +87,11 @@ def validate(spec: Bundle, *, examples: str = WARNING) -> list[Problem]:
     # The validators below follow references; a broken one is replaced by an empty schema so
     # that they can still report everything else.
     data = _without_references(spec.data, broken) if broken else spec.data
+    cycles = _all_of_cycles(data)
+    for pointer, message in cycles:
+        problems.append(spec.locate(pointer, message))
+    if cycles:
+        return problems  # every other check would follow the loop without end
     for pointer, message, severity in _validator_problems(data):
         problems.append(_at(spec, pointer, message, severity))
     for pointer, message in _operation_id_problems(data):
@@ -88,6 +99,8 @@ def validate(spec: Bundle, *, examples: str = WARNING) -> list[Problem]:
     for pointer, message in _example_problems(data):
         problems.append(_at(spec, pointer, message, examples))
     for pointer, message in _field_name_problems(data):
+        problems.append(spec.locate(pointer, message))
+    for pointer, message in _enum_size_problems(data):
         problems.append(spec.locate(pointer, message))
     for pointer, message in waiter_problems(data):
         problems.append(spec.locate(pointer, message))
@@ -178,6 +191,62 @@ def _reference_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
             yield start, f"cyclic $ref: {loop}"
 
 
+def _ref_target(data: dict[str, Any], ref: str) -> str | None:
+    """The pointer of the schema an internal ``$ref`` names, through plain reference chains;
+    None for a reference that leads nowhere (reported elsewhere)."""
+    target = ref[1:] if ref.startswith("#") else None
+    for _ in range(MAX_CHAIN):
+        if target is None:
+            return None
+        found, node = lookup(data, target)
+        if not found:
+            return None
+        if not (isinstance(node, dict) and set(node) == {"$ref"} and isinstance(node["$ref"], str)):
+            return target
+        target = node["$ref"][1:] if node["$ref"].startswith("#") else None
+    return None
+
+
+def _all_of_cycles(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """(pointer of the ``$ref`` that closes the loop, message) for each schema that is, through
+    ``allOf``, all of itself: no value could be checked against it, and no model made."""
+    edges: dict[str, list[tuple[str, str]]] = {}
+    for pointer, ref in _iter_refs(data):
+        parent, _, index = pointer.rpartition("/")
+        if not (parent.endswith("/allOf") and index.isdigit() and isinstance(ref, str)):
+            continue
+        target = _ref_target(data, ref)
+        if target is not None:
+            owner = parent[: -len("/allOf")]
+            edges.setdefault(owner, []).append((target, join_pointer(pointer, "$ref")))
+    found: list[tuple[str, str]] = []
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    for start in sorted(edges):
+        if state.get(start):
+            continue
+        path: list[str] = [start]
+        state[start] = 1
+        iterators = [iter(edges.get(start, []))]
+        while iterators:
+            step = next(iterators[-1], None)
+            if step is None:
+                state[path.pop()] = 2
+                iterators.pop()
+                continue
+            target, ref_pointer = step
+            if state.get(target) == 1:
+                loop = [*path[path.index(target) :], target]
+                chain = " -> ".join("#" + p for p in loop)
+                found.append(
+                    (ref_pointer, f"circular allOf: {chain}; a schema cannot include itself")
+                )
+            elif not state.get(target):
+                state[target] = 1
+                path.append(target)
+                iterators.append(iter(edges.get(target, [])))
+    return found
+
+
 def _without_references(data: Any, broken: list[str]) -> Any:
     """A copy of ``data`` in which the objects at ``broken`` lose their ``$ref``."""
     copy = copy_module.deepcopy(data)
@@ -193,14 +262,41 @@ def _without_references(data: Any, broken: list[str]) -> Any:
 
 def _locating(cls: type[Any]) -> type[Any]:
     """A keyword validator that stamps the place it works on onto the errors it finds."""
+    # The value validator checks a schema's `default`, and is handed the schema, not the value.
+    below = ("default",) if issubclass(cls, ValueValidator) else ()
 
     class Locating(cls):  # type: ignore[misc]
         def __call__(self, *args: Any, **kwargs: Any) -> Iterator[ValidationError]:
             place = next((arg for arg in args if isinstance(arg, SchemaPath)), None)
             for error in super().__call__(*args, **kwargs):
                 if place is not None and not hasattr(error, "ecs_parts"):
-                    error.ecs_parts = (*place.parts, *error.path)
+                    # The library re-wraps plain jsonschema errors on the way out, losing any
+                    # attribute set here; wrapped first, they keep it.
+                    if not isinstance(error, OpenAPIValidationError):
+                        error = OpenAPIValidationError.create_from(error)
+                    error.ecs_parts = (*place.parts, *below, *error.path)  # type: ignore[attr-defined]
                 yield error
+
+        def _collect_properties(self, schema: SchemaPath) -> set[str]:
+            # The library's version follows allOf/anyOf/oneOf/items/not without end through a
+            # schema that contains itself (an array of arrays of itself); this one stops.
+            found: set[str] = set()
+            seen: set[int] = set()
+            stack = [schema]
+            while stack:
+                current = stack.pop()
+                with current.resolve() as resolved:
+                    key = id(resolved.contents)
+                if key in seen:
+                    continue
+                seen.add(key)
+                if "properties" in current:
+                    found.update(str(name) for name in (current / "properties").read_value())
+                for keyword in ("allOf", "anyOf", "oneOf"):
+                    if keyword in current:
+                        stack.extend(current / keyword)
+                stack.extend(current / kw for kw in ("items", "not") if kw in current)
+            return found
 
     Locating.__name__ = cls.__name__
     return Locating
@@ -382,28 +478,48 @@ def python_field_name(name: str) -> str:
     return "_" + field if field[:1].isdigit() else field
 
 
-def _field_name_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    """Properties of one schema whose names become the same Python field (``job-id``,
-    ``job_id``): the model generator would keep one and silently drop the other."""
+def _all_schemas(data: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every component schema and every schema of a parameter, header or media type, with
+    the schemas nested in them."""
     components = (data.get("components") or {}).get("schemas") or {}
     roots = [(join_pointer("", "components", "schemas", n), s) for n, s in components.items()]
     roots += [(join_pointer(p, "schema"), c["schema"]) for p, c, _ in _schema_carriers(data)]
     for root_pointer, root in roots:
-        for pointer, schema in _subschemas(root, root_pointer):
-            properties = schema.get("properties")
-            if not isinstance(properties, dict):
-                continue
-            seen: dict[str, str] = {}
-            for name in properties:
-                field = python_field_name(name)
-                if field in seen:
-                    message = (
-                        f"properties '{seen[field]}' and '{name}' would both become the Python "
-                        f"field '{field}'; rename one"
-                    )
-                    yield join_pointer(pointer, "properties", name), message
-                else:
-                    seen[field] = name
+        yield from _subschemas(root, root_pointer)
+
+
+def _enum_size_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """Enums too large to become a Python Enum in reasonable time (the model generator spends
+    about half a millisecond on each member)."""
+    for pointer, schema in _all_schemas(data):
+        values = schema.get("enum")
+        if isinstance(values, list) and len(values) > MAX_ENUM_VALUES:
+            message = (
+                f"an enum of {len(values):,} values is refused: at most {MAX_ENUM_VALUES:,} "
+                "become a Python Enum (describe a longer list as a string with a pattern, or "
+                "in the description)"
+            )
+            yield join_pointer(pointer, "enum"), message
+
+
+def _field_name_problems(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """Properties of one schema whose names become the same Python field (``job-id``,
+    ``job_id``): the model generator would keep one and silently drop the other."""
+    for pointer, schema in _all_schemas(data):
+        properties = schema.get("properties")
+        if not isinstance(properties, dict):
+            continue
+        seen: dict[str, str] = {}
+        for name in properties:
+            field = python_field_name(name)
+            if field in seen:
+                message = (
+                    f"properties '{seen[field]}' and '{name}' would both become the Python "
+                    f"field '{field}'; rename one"
+                )
+                yield join_pointer(pointer, "properties", name), message
+            else:
+                seen[field] = name
 
 
 # --- examples --------------------------------------------------------------------------------
@@ -552,7 +668,13 @@ def _example_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
     for schema_pointer, example_pointer, value, direction in _directed_examples(data):
         ref = _SPEC_URI + "#" + quote(schema_pointer, safe="/~")
         validator = validators[direction]({"$ref": ref}, registry=registry)
-        for error in validator.iter_errors(value):
+        try:
+            errors = list(validator.iter_errors(value))
+        except RecursionError:
+            message = f"example not checked: its schema #{schema_pointer} nests without end"
+            found.append((example_pointer, message))
+            continue
+        for error in errors:
             path, reason = _explain(data, error)
             message = f"example does not match its schema #{schema_pointer}: {reason}"
             found.append((join_pointer(example_pointer, *path), _shorten(message)))
