@@ -17,7 +17,6 @@ import enum
 import json
 import logging
 import math
-import os
 import random
 import re
 import ssl
@@ -29,7 +28,17 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, Union, cast, get_args, get_origin
+from pathlib import PurePath
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Generic,
+    TypeVar,
+    Union,
+    cast,
+    get_args,
+    get_origin,
+)
 from urllib.parse import quote
 
 import httpcore
@@ -395,7 +404,7 @@ def _file_part(name: str, value: object, content_type: str) -> tuple[str, bytes,
         filename, content, *rest = value
         return str(filename), _binary(content), str(rest[0]) if rest else content_type
     filename = getattr(value, "name", None)
-    filename = os.path.basename(filename) if isinstance(filename, str) else name
+    filename = PurePath(filename).name if isinstance(filename, str) else name
     return filename, _binary(value), content_type
 
 
