@@ -110,7 +110,7 @@ def render_models(
     """``models.py`` for the bundled document ``data``, with its class and field names."""
     del warnings  # nothing here is left out: a schema the generator cannot model is an error
     document, hoisted = hoist_inline_schemas(data)
-    document = relax_directed_requirements(document)
+    document = adjust_schemas(document)
     info = data.get("info")
     title = str(info.get("title") or spec_name) if isinstance(info, dict) else spec_name
     # Descriptions make long lines, which no formatter wraps; E501 is not among ruff's default
@@ -238,12 +238,18 @@ def _models(
     return Models(source, document, classes, fields, field_classes)
 
 
-# --- readOnly and writeOnly --------------------------------------------------------------
+# --- schemas adjusted for the model generator ----------------------------------------------
+
+#: Enums with more values than this become ``Literal`` types rather than Enum classes: the
+#: generator names members in quadratic time (100,000 values would take many minutes; as a
+#: Literal they take about a second), and a class of thousands of members helps no reader.
+LARGE_ENUM = 1000
 
 
-def relax_directed_requirements(document: dict[str, Any]) -> dict[str, Any]:
-    """``document`` with required properties that are ``readOnly`` or ``writeOnly`` made
-    optional in its component schemas (copied where they change; ``document`` is kept).
+def adjust_schemas(document: dict[str, Any]) -> dict[str, Any]:
+    """``document`` with its component schemas adjusted for the model generator (copied where
+    they change; ``document`` is kept): required properties that are ``readOnly`` or
+    ``writeOnly`` made optional, and enums over LARGE_ENUM values marked to be Literals.
 
     OpenAPI requires a readOnly property in answers only and a writeOnly one in requests only,
     while one model serves both directions: required there, a correct answer (without the
@@ -252,20 +258,20 @@ def relax_directed_requirements(document: dict[str, Any]) -> dict[str, Any]:
     schemas = (document.get("components") or {}).get("schemas")
     if not isinstance(schemas, dict):
         return document
-    relaxed = {name: _relaxed(document, schema) for name, schema in schemas.items()}
-    if all(relaxed[name] is schemas[name] for name in schemas):
+    adjusted = {name: _adjusted(document, schema) for name, schema in schemas.items()}
+    if all(adjusted[name] is schemas[name] for name in schemas):
         return document
-    return {**document, "components": {**document["components"], "schemas": relaxed}}
+    return {**document, "components": {**document["components"], "schemas": adjusted}}
 
 
-def _relaxed(document: dict[str, Any], node: Any) -> Any:
-    """``node``, or a copy of it without directed properties among its ``required``."""
+def _adjusted(document: dict[str, Any], node: Any) -> Any:
+    """``node``, or an adjusted copy of it (see :func:`adjust_schemas`)."""
     if isinstance(node, list):
-        items = [_relaxed(document, item) for item in node]
+        items = [_adjusted(document, item) for item in node]
         return node if all(a is b for a, b in zip(items, node, strict=True)) else items
     if not isinstance(node, dict):
         return node
-    values = {key: _relaxed(document, value) for key, value in node.items()}
+    values = {key: _adjusted(document, value) for key, value in node.items()}
     changed = any(values[key] is not node[key] for key in node)
     required, properties = node.get("required"), node.get("properties")
     if isinstance(required, list) and isinstance(properties, dict):
@@ -279,6 +285,10 @@ def _relaxed(document: dict[str, Any], node: Any) -> Any:
             if not values["required"]:
                 del values["required"]
             changed = True
+    enum = node.get("enum")
+    if isinstance(enum, list) and len(enum) > LARGE_ENUM:
+        values["x-enum-field-as-literal"] = True
+        changed = True
     return values if changed else node
 
 
@@ -407,9 +417,9 @@ def _writable_parent(document: Any, tokens: list[str], unit: int, fresh: set[int
 
 __all__ = [
     "Models",
+    "adjust_schemas",
     "generator_options",
     "hoist_inline_schemas",
     "project_version",
-    "relax_directed_requirements",
     "render_models",
 ]
