@@ -15,6 +15,7 @@ from pathlib import Path
 from types import ModuleType
 from urllib.parse import parse_qsl
 
+import httpx
 import pytest
 
 from client_builds import BASE_URL, Built, Recorder, build_package
@@ -416,3 +417,15 @@ def test_what_cannot_be_sent_is_a_located_warning_and_the_rest_is_sent(
     recorder.client(built.package).report({"a": "1"}, mode="m", csv="x,y")
     assert recorder.last.url.query == b"mode=m&csv=x%2Cy"
     assert recorder.last.content == b"a=1"
+
+
+async def test_the_async_client_sends_the_same_request(media: Built, security: Built) -> None:
+    recorder = Recorder(status=204)
+    transport = httpx.MockTransport(recorder.handle)
+    async with httpx.AsyncClient(transport=transport) as http:
+        client = media.package.AsyncClient(BASE_URL, http_client=http)
+        assert await client.send_form({"name": "n", "tags": ["x", "y"]}) is None
+        assert recorder.last.content == b"name=n&tags=x&tags=y"
+        secured = security.package.AsyncClient(BASE_URL, key_cookie="kc", http_client=http)
+        await secured.get_cookie()
+        assert recorder.last.headers["Cookie"] == "sid=kc"
