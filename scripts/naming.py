@@ -184,15 +184,16 @@ def _words(text: str) -> list[str]:
 
 def snake_case(text: str, fallback: str = "name") -> str:
     """``ShowJob`` -> ``show_job``; ``getHTTPStatus`` -> ``get_http_status``; a valid
-    identifier (``fallback`` when ``text`` has no ASCII letter or digit)."""
+    identifier that does not start with an underscore (pydantic keeps such fields private):
+    ``fallback`` when ``text`` has no ASCII letter or digit, ``fallback_2xx`` for ``2xx``."""
     name = "_".join(_words(text)).lower() or fallback
-    return "_" + name if name[0].isdigit() else name
+    return f"{fallback}_{name}" if name[0].isdigit() else name
 
 
 def pascal_case(text: str, fallback: str = "Model") -> str:
     """``task_response`` -> ``TaskResponse``; words already capitalised keep their case."""
     name = "".join(word[0].upper() + word[1:] for word in _words(text)) or fallback
-    return "_" + name if name[0].isdigit() else name
+    return fallback + name if name[0].isdigit() else name
 
 
 def operation_natural_name(method: str, path: str, operation_id: str | None) -> str:

@@ -330,3 +330,13 @@ def test_a_renamed_method_and_argument_say_so_in_their_docstrings(tmp_path: Path
     assert "`get_thing_2` is the operation `getThing`" in doc
     assert "`self_` is the query parameter `self`" in doc
     assert "renamed" not in str(package.Client.get_thing.__doc__)
+
+
+def test_names_that_start_with_a_digit_get_a_word_in_front_not_an_underscore() -> None:
+    # A field starting with `_` would be a private attribute to pydantic, not a field.
+    assert field_names(["0", "2fa"]) == {
+        "0": naming.Name("0", "field_0", "field_0"),
+        "2fa": naming.Name("2fa", "field_2fa", "field_2fa"),
+    }
+    assert _arguments(("query", "1st")) == {("query", "1st"): "param_1st"}
+    assert model_names(["200 response"])["200 response"].python == "Model200Response"
