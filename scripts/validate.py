@@ -211,14 +211,23 @@ def _all_of_cycles(data: dict[str, Any]) -> list[tuple[str, str]]:
     """(pointer of the ``$ref`` that closes the loop, message) for each schema that is, through
     ``allOf``, all of itself: no value could be checked against it, and no model made."""
     edges: dict[str, list[tuple[str, str]]] = {}
-    for pointer, ref in _iter_refs(data):
-        parent, _, index = pointer.rpartition("/")
-        if not (parent.endswith("/allOf") and index.isdigit() and isinstance(ref, str)):
-            continue
-        target = _ref_target(data, ref)
-        if target is not None:
-            owner = parent[: -len("/allOf")]
-            edges.setdefault(owner, []).append((target, join_pointer(pointer, "$ref")))
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        pointer, value = stack.pop()
+        if isinstance(value, dict):
+            parts = value.get("allOf")
+            for index, part in enumerate(parts if isinstance(parts, list) else []):
+                where = join_pointer(pointer, "allOf", index)
+                ref = part.get("$ref") if isinstance(part, dict) else None
+                if isinstance(ref, str):
+                    target = _ref_target(data, ref)
+                    if target is not None:
+                        edges.setdefault(pointer, []).append((target, join_pointer(where, "$ref")))
+                else:  # an inline part: its own allOf may lead back
+                    edges.setdefault(pointer, []).append((where, where))
+            stack.extend((join_pointer(pointer, key), item) for key, item in value.items())
+        elif isinstance(value, list):
+            stack.extend((join_pointer(pointer, i), item) for i, item in enumerate(value))
     found: list[tuple[str, str]] = []
     state: dict[str, int] = {}  # 1: on the current path, 2: done
     for start in sorted(edges):
@@ -455,10 +464,15 @@ def waiter_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
         waiter = operation["x-waiter"]
         where = join_pointer(pointer, "x-waiter")
         for error in sorted(checker.iter_errors(waiter), key=lambda e: list(e.absolute_path)):
+            path = list(error.absolute_path)
             message = error.message
             if error.validator == "pattern":
                 message = f"{error.instance!r} is not a JSON pointer (like '/status')"
-            found.append((join_pointer(where, *error.absolute_path), f"x-waiter: {message}"))
+            elif error.validator == "additionalProperties":
+                extra = sorted(set(error.instance) - set(WAITER_SCHEMA["properties"]))
+                path.append(extra[0])
+                message = f"unknown field '{extra[0]}' (known: status, success, failure)"
+            found.append((join_pointer(where, *path), f"x-waiter: {message}"))
         if isinstance(waiter, dict):
             success = waiter.get("success")
             for index, value in enumerate(waiter.get("failure") or []):

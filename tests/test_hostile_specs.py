@@ -11,6 +11,7 @@ import ast
 import importlib
 import itertools
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -23,6 +24,7 @@ import httpx
 import pytest
 
 from conftest import ROOT, run_pipeline, snapshot
+from scripts import load_spec
 
 HEAD = 'openapi: 3.1.0\ninfo:\n  title: Hostile\n  version: "1"\n'
 NASTY = (
@@ -146,6 +148,18 @@ def _laughs() -> str:
     return "\n".join(lines) + "\n"
 
 
+def _chain_of_files(count: int) -> dict[str, str | bytes]:
+    """Files each nested 20 levels deep, each inlined into the one before: fine one by one,
+    too deep once joined."""
+    files: dict[str, str | bytes] = {
+        "openapi.yaml": schemas("    A:\n      $ref: f0.yaml\n"),
+    }
+    for index in range(count):
+        inner = f"{{$ref: f{index + 1}.yaml}}" if index + 1 < count else "{type: string}"
+        files[f"f{index}.yaml"] = "{properties: {a: " * 10 + inner + "}}" * 10 + "\n"
+    return files
+
+
 OPERATION = """paths:
   /things:
     get:
@@ -170,6 +184,16 @@ CASES: dict[str, Case] = {
         "files over 20 MiB are refused",
     ),
     "deep-nesting": Case({"openapi.yaml": _nested(5000)}, "maximum nesting depth"),
+    "deep-python-nesting": Case({"openapi.yaml": _nested(600)}, "nested more than 64 levels"),
+    "deep-once-bundled": Case(_chain_of_files(7), "nested more than 128 levels deep once bundled"),
+    "circular-allof-across-files": Case(
+        {
+            "openapi.yaml": schemas("    A:\n      $ref: a.yaml\n"),
+            "a.yaml": "allOf:\n  - $ref: b.yaml\n",
+            "b.yaml": "allOf:\n  - $ref: a.yaml\n  - {type: object}\n",
+        },
+        "circular allOf",
+    ),
     "alias-bomb": Case({"openapi.yaml": _laughs()}, "expands to more than 5,000,000 values"),
     "recursive-alias": Case(
         {"openapi.yaml": HEAD + "paths: {}\nx-a: &a [1, *a]\n"}, "alias refers to a node"
@@ -411,3 +435,86 @@ def test_hostile_outputs_pass_ruff_and_mypy(built: dict[str, Path]) -> None:
             [sys.executable, "-m", *command], cwd=ROOT, capture_output=True, text=True, check=False
         )
         assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+
+
+# --- input that is not a regular file, and sizes ---------------------------------------------
+
+
+def _run(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """The pipeline with a time limit: a FIFO that blocked would hang the test otherwise."""
+    return subprocess.run(
+        [sys.executable, "-m", "scripts", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_a_fifo_as_the_spec_is_refused_before_reading(tmp_path: Path) -> None:
+    fifo = tmp_path / "openapi.yaml"
+    os.mkfifo(fifo)
+    result = _run("validate", "openapi.yaml", cwd=tmp_path)
+    assert result.returncode == 2
+    assert (
+        result.stderr
+        == "error: openapi.yaml: is a FIFO (named pipe), not a regular file; refused\n"
+    )
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_a_fifo_referenced_from_the_spec_is_a_located_problem(
+    tmp_path: Path, existing_output: Path
+) -> None:
+    spec = _write(Case({"openapi.yaml": schemas("    A:\n      $ref: pipe.yaml\n")}), tmp_path)
+    os.mkfifo(tmp_path / "pipe.yaml")
+    before = snapshot(existing_output)
+    for command in (
+        ["validate", "openapi.yaml"],
+        ["build", "--spec", spec, "--out", existing_output],
+    ):
+        result = _run(*command, cwd=tmp_path)
+        assert result.returncode == 1
+        assert result.stderr.splitlines() == [
+            "openapi.yaml:9:13: $ref 'pipe.yaml': is a FIFO (named pipe), not a regular file; "
+            "refused [#/components/schemas/A/$ref]",
+            "1 problem; nothing was written",
+        ]
+    assert snapshot(existing_output) == before
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero here")
+def test_a_device_as_the_spec_is_refused_before_reading(existing_output: Path) -> None:
+    before = snapshot(existing_output)
+    for command in (
+        ["validate", "/dev/zero"],
+        ["build", "--spec", "/dev/zero", "--out", existing_output],
+    ):
+        result = _run(*command)
+        assert result.returncode == 2
+        assert result.stderr.endswith("zero: is a character device, not a regular file; refused\n")
+    assert snapshot(existing_output) == before
+
+
+def test_no_file_is_read_past_the_size_limit(tmp_path: Path) -> None:
+    big = tmp_path / "big.yaml"
+    with big.open("wb") as handle:
+        handle.truncate(load_spec.MAX_FILE_BYTES * 3)  # sparse: no disk used
+    assert len(load_spec.read_source(big)) == load_spec.MAX_FILE_BYTES + 1
+
+
+def test_an_enum_of_100000_values_is_refused_where_it_is(tmp_path: Path) -> None:
+    values = "".join(f"        - V{i}\n" for i in range(100_000))
+    spec = tmp_path / "openapi.yaml"
+    spec.write_text(schemas("    Big:\n      type: string\n      enum:\n" + values))
+    result = _run("validate", "openapi.yaml", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "openapi.yaml:10:7: an enum of 100,000 values is refused: at most 10,000 become a "
+        "Python Enum (describe a longer list as a string with a pattern, or in the description) "
+        "[#/components/schemas/Big/enum]",
+        "1 problem; nothing was written",
+    ]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SPEC, SPECS, run_pipeline, snapshot
+from scripts.bundle import bundle
 from scripts.validate import examples_policy
 
 INVALID = SPECS / "invalid"
@@ -56,6 +57,37 @@ EXPECTED: dict[str, list[str]] = {
         'openapi.yaml:2:1: "version" is a required property [#/info]',
         "openapi.yaml:14:13: 'objekt' is not valid under any of the given schemas "
         "[#/components/schemas/Thing/type]",
+    ],
+    "invalid-default": [
+        "openapi.yaml:14:22: 'ten' is not of type 'integer' "
+        "[#/paths/~1things/get/parameters/0/schema/default]",
+        "openapi.yaml:29:24: 'km' is not one of ['cm', 'm'] "
+        "[#/components/schemas/Thing/properties/size/properties/unit/default]",
+    ],
+    "circular-allof": [
+        # Tree (an array of Trees) is a recursive schema, not a loop: no problem.
+        "openapi.yaml:10:17: circular allOf: #/components/schemas/Animal -> "
+        "#/components/schemas/Pet -> #/components/schemas/Animal; a schema cannot include "
+        "itself [#/components/schemas/Pet/allOf/0/$ref]"
+    ],
+    "too-deep": [
+        "openapi.yaml:9:530: nested more than 64 levels deep [#/components/schemas/Deep"
+        + "/properties/a" * 30
+        + "/properties]"
+    ],
+    "x-waiter": [
+        "openapi.yaml:15:17: x-waiter: 'status' is not a JSON pointer (like '/status') "
+        "[#/paths/~1jobs~1{jobId}/get/x-waiter/status]",
+        "openapi.yaml:16:18: x-waiter: 'SUCCESS' is not of type 'array' "
+        "[#/paths/~1jobs~1{jobId}/get/x-waiter/success]",
+        "openapi.yaml:18:19: x-waiter: unknown field 'interval' (known: status, success, "
+        "failure) [#/paths/~1jobs~1{jobId}/get/x-waiter/interval]",
+        "openapi.yaml:30:19: x-waiter: 'DONE' is both a success and a failure status "
+        "[#/paths/~1tasks~1{taskId}/get/x-waiter/failure/0]",
+        "openapi.yaml:37:7: x-waiter: 'status' is a required property "
+        "[#/paths/~1other/get/x-waiter]",
+        "openapi.yaml:38:9: x-waiter: [] should be non-empty "
+        "[#/paths/~1other/get/x-waiter/success]",
     ],
     "path-parameter": [
         "openapi.yaml:7:5: Path parameter 'id' for 'get' operation in '/things/{id}' was not "
@@ -209,6 +241,21 @@ def test_our_own_spec_is_held_to_its_examples(tmp_path: Path) -> None:
 def test_operation_ids_are_optional_for_operations_callbacks_and_webhooks() -> None:
     result = run_pipeline("validate", "openapi.yaml", cwd=VALID / "no-operation-id")
     assert (result.status, result.err, result.out) == (0, "", "openapi.yaml: valid\n")
+
+
+def test_the_bundler_rewrites_file_references_in_a_discriminator_mapping() -> None:
+    folder = VALID / "discriminator-files"
+    data = bundle(folder / "openapi.yaml").data
+    pet = data["paths"]["/pets"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert pet["schema"]["discriminator"]["mapping"] == {
+        "cat": "#/components/schemas/Cat",  # the component the file became
+        "dog": "#/paths/~1pets/get/responses/200/content/application~1json/schema/oneOf/1",
+        "lizard": "#/components/schemas/Lizard",  # named only here: a component of its own
+        "bird": "#/components/schemas/Cat",  # internal: unchanged
+    }
+    assert data["components"]["schemas"]["Lizard"]["properties"]["kind"] == {"const": "lizard"}
+    result = run_pipeline("validate", "openapi.yaml", cwd=folder)
+    assert (result.status, result.err) == (0, "")
 
 
 def test_missing_spec_is_unusable_input(tmp_path: Path) -> None:
