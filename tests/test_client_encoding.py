@@ -270,6 +270,15 @@ def test_xml_and_other_types_are_sent_as_given(media: Built) -> None:
     )
 
 
+def test_an_answer_that_may_be_empty_is_the_model_or_none(media: Built) -> None:
+    assert media.package.Client.maybe.__annotations__["return"] == "models.Item | None"
+    recorder = Recorder(content=b'{"id": 4}')
+    client = recorder.client(media.package)
+    assert client.maybe().id == 4
+    recorder.status, recorder.content = 204, b""
+    assert client.maybe() is None
+
+
 def test_json_is_chosen_over_xml_and_the_docstring_says_so(media: Built) -> None:
     recorder = Recorder()
     assert recorder.client(media.package).choose({"id": 1}) is None
@@ -297,6 +306,7 @@ def test_webhooks_and_callbacks_are_not_methods(media: Built) -> None:
         "choose",
         "send_xml",
         "put_image",
+        "maybe",
         "delete_things_by_id",
     }
 

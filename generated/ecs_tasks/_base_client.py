@@ -670,6 +670,9 @@ def parse_response(response_type: type[T], status_code: int, body: bytes, client
     """
     if response_type is type(None):
         return None
+    if not body.strip() and type(None) in get_args(response_type):
+        # One of the operation's 2xx answers (a 204) has no content.
+        return cast(T, None)
     if response_type is bytes:
         return cast(T, body)
     if response_type is str:
