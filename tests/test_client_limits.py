@@ -54,6 +54,48 @@ async def test_a_trickling_answer_cannot_stretch_a_call(
     assert f"GET {server.url}/v1/{PROJECT}/jobs/job-1 timed out" in str(caught.value)
 
 
+class _Wrapped(httpx.BaseTransport, httpx.AsyncBaseTransport):
+    """A transport of the caller's own, which the client cannot look into."""
+
+    def __init__(self) -> None:
+        self._sync = httpx.HTTPTransport()
+        self._async = httpx.AsyncHTTPTransport()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return self._sync.handle_request(request)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self._async.handle_async_request(request)
+
+    def close(self) -> None:
+        self._sync.close()
+
+    async def aclose(self) -> None:
+        await self._async.aclose()
+
+
+@pytest.mark.parametrize("transport", ["caller-standard", "caller-custom"])
+async def test_a_trickling_body_cannot_stretch_a_call_through_a_callers_client(
+    mode: str, server: ScriptedServer, transport: str
+) -> None:
+    server.answer(
+        Reply(200, {**JOB, "padding": "x" * 10_000}, trickle=BYTE_PAUSE, trickle_body=True)
+    )
+    options: dict[str, Any] = {} if transport == "caller-standard" else {"transport": _Wrapped()}
+    http: Any = httpx.Client(**options) if mode == "sync" else httpx.AsyncClient(**options)
+    kind = Client if mode == "sync" else AsyncClient
+    client: Any = kind(server.url, PROJECT, TOKEN, http_client=http, timeout=1, max_retries=0)
+
+    try:
+        with pytest.raises(ApiTimeoutError):
+            await call(client.show_job("job-1"))
+    finally:
+        await call(http.aclose() if mode == "async" else http.close())
+
+    [sent] = server.wait_for_trickles(1)
+    assert sent < MOST_BYTES_IN_A_SECOND
+
+
 async def test_the_waiters_deadline_bounds_each_poll(
     make_client: Any, server: ScriptedServer
 ) -> None:
@@ -263,6 +305,35 @@ def test_a_thousand_deliveries_and_waits_from_one_async_client() -> None:
 
     assert len({job.job_id for job in jobs}) == count
     assert {job.status for job in jobs} == {models.JobStatus.SUCCESS}
+
+
+async def test_waiting_for_a_slot_counts_against_a_wait_but_sends_nothing(
+    make_client: Any, server: ScriptedServer
+) -> None:
+    def respond(seen: Seen) -> Reply:
+        return Reply(200, JOB, delay=1.5) if seen.path.endswith("/slow") else job("RUNNING")
+
+    server.responder = respond
+    client = make_client(max_in_flight=1)
+
+    async def hold_the_slot() -> None:
+        if isinstance(client, AsyncClient):
+            await client.show_job("slow")
+        else:
+            await asyncio.to_thread(client.show_job, "slow")
+
+    holding = asyncio.ensure_future(hold_the_slot())
+    while not server.requests:
+        await asyncio.sleep(0.01)
+    with pytest.raises(JobTimeoutError) as caught:
+        if isinstance(client, AsyncClient):
+            await client.wait_for_job("job-1", timeout=0.3)
+        else:
+            await asyncio.to_thread(client.wait_for_job, "job-1", timeout=0.3)
+    await holding
+
+    assert isinstance(caught.value.__cause__, RequestNotSentError)
+    assert [seen.path for seen in server.requests] == [f"/v1/{PROJECT}/jobs/slow"]
 
 
 async def test_no_more_requests_in_flight_than_the_limit(
