@@ -624,13 +624,21 @@ def _schemes(
     return views
 
 
-def _aksk(data: dict[str, Any], used: set[str]) -> bool:
+def _aksk(renderer: _Renderer, used: set[str]) -> bool:
     """Whether a scheme in use declares that requests may be signed with AK/SK instead."""
-    schemes = (data.get("components") or {}).get("securitySchemes") or {}
-    return any(
-        (resolve(data, schemes.get(key)) or {}).get(AKSK_EXTENSION) == AKSK_ALGORITHM
-        for key in used
-    )
+    schemes = (renderer.data.get("components") or {}).get("securitySchemes") or {}
+    declared = False
+    for key in sorted(used):
+        value = (resolve(renderer.data, schemes.get(key)) or {}).get(AKSK_EXTENSION)
+        if value == AKSK_ALGORITHM:
+            declared = True
+        elif value is not None:
+            renderer.warn(
+                join_pointer("/components/securitySchemes", key, AKSK_EXTENSION),
+                f"{AKSK_EXTENSION} must be {AKSK_ALGORITHM!r}, the one signature the client "
+                "can make; no AKSKAuth is generated for it",
+            )
+    return declared
 
 
 def _views(
@@ -765,7 +773,7 @@ def render_package(
     waiter = _waiter(operations, raw)
     if waiter is None:
         operations = [replace(op, delivers_task=False) for op in operations]
-    aksk = _aksk(data, {s.key for s in schemes})
+    aksk = _aksk(renderer, {s.key for s in schemes})
     info = data.get("info") or {}
     clients = ["AsyncClient", "Client"]
     if waiter is not None:

@@ -379,6 +379,14 @@ def test_an_unsupported_scheme_is_a_located_warning(security: Built) -> None:
     assert "Authorization" not in recorder.last.headers
 
 
+def test_an_unknown_aksk_signature_is_a_located_warning(security: Built) -> None:
+    assert (
+        "security.yaml:55:64: warning: x-aksk must be 'SDK-HMAC-SHA256', the one signature the "
+        "client can make; no AKSKAuth is generated for it "
+        "[#/components/securitySchemes/keyHeader/x-aksk]"
+    ) in security.err
+
+
 def test_credentials_stay_out_of_repr(security: Built) -> None:
     client = Recorder().client(security.package, **CREDENTIALS)
     assert not any(secret in repr(client) for secret in ("kh", "tb", "pa:ss"))
