@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SPEC, SPECS, run_pipeline, snapshot
+from conftest import ROOT, SPEC, SPECS, run_pipeline, snapshot
 from scripts.bundle import bundle
 from scripts.validate import examples_policy
 
@@ -139,7 +139,12 @@ MISMATCHES: dict[str, list[str]] = {
         "#/paths/~1pets/post/requestBody/content/application~1json/schema: it matches no "
         "branch; the closest, oneOf/1 (#/components/schemas/Dog), fails: 'deafening' is not one "
         "of ['loud', 'quiet'] [#/paths/~1pets/post/requestBody/content/application~1json/"
-        "examples/loudDog/value/bark]"
+        "examples/loudDog/value/bark]",
+        "openapi.yaml:39:17: example does not match its schema "
+        "#/paths/~1animals/post/requestBody/content/application~1json/schema: it matches no "
+        "branch; the closest, oneOf/0 (#/components/schemas/Bird), fails: 'wings' is a "
+        "required property [#/paths/~1animals/post/requestBody/content/application~1json/"
+        "examples/bird/value]",
     ],
 }
 
@@ -256,6 +261,43 @@ def test_the_bundler_rewrites_file_references_in_a_discriminator_mapping() -> No
     assert data["components"]["schemas"]["Lizard"]["properties"]["kind"] == {"const": "lizard"}
     result = run_pipeline("validate", "openapi.yaml", cwd=folder)
     assert (result.status, result.err) == (0, "")
+
+
+PUBLIC_SPECS = ROOT.parent / "shared" / "public-specs"
+# spec (relative to PUBLIC_SPECS) -> the warnings validation gives, exactly.
+PUBLIC_WARNINGS: dict[str, list[str]] = {
+    "api-with-examples.yaml": [],
+    "callback-example.yaml": [],
+    "link-example.yaml": [],
+    "non-oauth-scopes.yaml": [],
+    "petstore-expanded.yaml": [],
+    "petstore.yaml": [],
+    "swagger-petstore.yaml": [],
+    "twilio_studio_v2.yaml": [],
+    "uspto.yaml": [],
+    "webhook-example.yaml": [],
+    # Its Beverage and Dessert request examples leave out required readOnly fields (id,
+    # createdAt, ...), which a request need not send: no warning for those.
+    "redocly-starter/openapi/openapi.yaml": [
+        "redocly-starter/openapi/paths/order-items.yaml:14:17: warning: 'required' next to $ref "
+        "is ignored: a Reference Object takes only summary and description (repeat it in the "
+        "referenced object instead) [#/get/parameters/0/required]"
+    ],
+}
+
+
+@pytest.mark.skipif(not PUBLIC_SPECS.is_dir(), reason="../shared/public-specs is not here")
+def test_every_public_spec_is_covered() -> None:
+    found = {p.name for p in PUBLIC_SPECS.glob("*.yaml")} | {"redocly-starter/openapi/openapi.yaml"}
+    assert found == set(PUBLIC_WARNINGS)
+
+
+@pytest.mark.skipif(not PUBLIC_SPECS.is_dir(), reason="../shared/public-specs is not here")
+@pytest.mark.parametrize("name", sorted(PUBLIC_WARNINGS))
+def test_public_specs_validate_with_their_warnings(name: str) -> None:
+    result = run_pipeline("validate", name, cwd=PUBLIC_SPECS)
+    assert result.status == 0, result.err
+    assert result.err.splitlines() == PUBLIC_WARNINGS[name]
 
 
 def test_missing_spec_is_unusable_input(tmp_path: Path) -> None:
