@@ -366,11 +366,6 @@ def waiter_argument_name(wire: str) -> Name:
     )
 
 
-def field_name(wire: str) -> str:
-    """The natural, safe field name of a property, before uniqueness within its model."""
-    return safe(_field_natural(wire), MODEL_MEMBERS)
-
-
 def _field_natural(wire: str) -> str:
     name = snake_case(wire, "field")
     # `model_*` belongs to pydantic; a leading underscore would make a private attribute.
@@ -381,12 +376,6 @@ def field_names(wires: Sequence[str]) -> dict[str, Name]:
     """Field names of one model's properties (distinct wire names), by wire name."""
     names = Scope(MODEL_MEMBERS).claim_all(wires, _field_natural)
     return {name.wire: name for name in names}
-
-
-def model_names(wires: Sequence[str], taken: Iterable[str] = ()) -> dict[str, Name]:
-    """Class names for schemas the generator names itself (hoisted inline schemas), by the
-    name asked for; ``taken`` are the class names already in use."""
-    return {name.wire: name for name in model_scope(taken).claim_all(wires, pascal_case)}
 
 
 def model_scope(taken: Iterable[str] = ()) -> Scope:
@@ -402,9 +391,7 @@ __all__ = [
     "Scope",
     "argument_names",
     "client_names",
-    "field_name",
     "field_names",
-    "model_names",
     "model_scope",
     "operation_natural_name",
     "pascal_case",

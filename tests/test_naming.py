@@ -19,7 +19,7 @@ import pytest
 
 from scripts import naming
 from scripts.build import check_imports, check_syntax
-from scripts.naming import OperationRef, argument_names, client_names, field_names, model_names
+from scripts.naming import OperationRef, argument_names, client_names, field_names, model_scope
 from scripts.render_client import render_package
 
 
@@ -182,11 +182,17 @@ def test_fields_do_not_hide_the_types_their_annotations_use() -> None:
     assert names == {"str": "str_", "int": "int_", "id": "id", "type": "type"}
 
 
+_WIRES = ["list pets response", "BaseModel", "Field"]
+
+
 def test_model_names_are_capwords_and_avoid_what_models_py_imports() -> None:
-    names = model_names(["list pets response", "BaseModel", "Field"], taken={"ListPetsResponse"})
-    assert names["list pets response"].python == "ListPetsResponse2"
-    assert names["BaseModel"].python == "BaseModel2"
-    assert names["Field"].python == "Field2"
+    scope = model_scope(taken={"ListPetsResponse"})
+    names = {n.wire: n.python for n in scope.claim_all(_WIRES, naming.pascal_case)}
+    assert names == {
+        "list pets response": "ListPetsResponse2",
+        "BaseModel": "BaseModel2",
+        "Field": "Field2",
+    }
 
 
 def test_builtins_listed_as_shadowable_are_real_builtins() -> None:
@@ -339,4 +345,6 @@ def test_names_that_start_with_a_digit_get_a_word_in_front_not_an_underscore() -
         "2fa": naming.Name("2fa", "field_2fa", "field_2fa"),
     }
     assert _arguments(("query", "1st")) == {("query", "1st"): "param_1st"}
-    assert model_names(["200 response"])["200 response"].python == "Model200Response"
+    assert model_scope().claim("200 response", naming.pascal_case("200 response")).python == (
+        "Model200Response"
+    )
