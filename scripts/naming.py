@@ -17,7 +17,7 @@ from __future__ import annotations
 import builtins
 import keyword
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 #: Builtins an argument may shadow: the generated methods never call them, and they are among
@@ -216,19 +216,15 @@ def operation_wire_name(method: str, path: str, operation_id: str | None) -> str
 # --- safety and uniqueness ----------------------------------------------------------------
 
 
-def is_unusable(name: str, reserved: Iterable[str] = ()) -> bool:
-    """True for a keyword, an ambiguous name, or a name in ``reserved``."""
-    return (
-        keyword.iskeyword(name)
-        or keyword.issoftkeyword(name)
-        or name in _AMBIGUOUS
-        or name in set(reserved)
-    )
+def is_unusable(name: str, reserved: Collection[str] = frozenset()) -> bool:
+    """True for a keyword, an ambiguous name, or a name in ``reserved``. (Soft keywords such
+    as ``match`` and ``type`` are valid names, and which words are soft keywords changes with
+    the Python version; the same spec must give the same names on every one.)"""
+    return keyword.iskeyword(name) or name in _AMBIGUOUS or name in reserved
 
 
-def safe(name: str, reserved: Iterable[str] = ()) -> str:
+def safe(name: str, reserved: Collection[str] = frozenset()) -> str:
     """``name`` made usable: a trailing underscore for a keyword or reserved name."""
-    reserved = set(reserved)
     while is_unusable(name, reserved):
         name += "_"
     return name
