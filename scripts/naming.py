@@ -23,8 +23,9 @@ from dataclasses import dataclass
 #: Builtins an argument may shadow: the generated methods never call them, and they are among
 #: the most common parameter names. Every other builtin is unusable as an argument.
 _SHADOWABLE_BUILTINS = frozenset({"id", "type"})
-#: Builtins an argument must not shadow, since generated method bodies may call them.
-BUILTINS = frozenset(n for n in dir(builtins) if not n.startswith("_")) - _SHADOWABLE_BUILTINS
+#: Builtins an argument must not shadow, since generated method bodies may call them. (Only
+#: lower-case ones: the styles never make another; Python adds exception classes, not these.)
+BUILTINS = frozenset(n for n in dir(builtins) if n.islower() and n[0] != "_") - _SHADOWABLE_BUILTINS
 #: Names pycodestyle (ruff E741) calls ambiguous; never generated.
 _AMBIGUOUS = frozenset({"l", "O", "I"})
 
