@@ -36,6 +36,7 @@ from jsonschema.exceptions import ValidationError, best_match
 from jsonschema_path import SchemaPath
 from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+from openapi_spec_validator.schemas import schema_v30, schema_v31
 from openapi_spec_validator.validation.exceptions import (
     DuplicateOperationIDError,
     OpenAPIValidationError,
@@ -359,6 +360,7 @@ def _validator_problems(data: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
         yield "/openapi", message, ERROR
         return
     validator = _validator_class(version[:3])(data)
+    details: dict[tuple[Any, ...], ValidationError] | None = None
     for error in validator.iter_errors():
         if isinstance(error, DuplicateOperationIDError):
             continue  # reported by _operation_id_problems with both places
@@ -368,6 +370,15 @@ def _validator_problems(data: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
             parts = tuple(error.absolute_path)
         pointer = _bundle_pointer(data, parts)
         ignored = _ignored_reference_siblings(lookup(data, pointer)[1])
+        if not ignored and not error.context and isinstance(error.instance, (dict, list)):
+            # The fast schema backend says only that a whole object matches no alternative;
+            # the Python one, asked only now, names the field at fault.
+            if details is None:
+                details = _detailed_errors(data, version[:3])
+            deeper = details.get(tuple(parts))
+            if deeper is not None:
+                error = deeper
+                pointer = _bundle_pointer(data, tuple(deeper.absolute_path))
         if ignored:
             # OpenAPI: other fields of a Reference Object "SHALL be ignored"; say so, once.
             names = ", ".join(f"'{name}'" for name in ignored)
@@ -380,6 +391,16 @@ def _validator_problems(data: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
         # Wrapped errors repeat the failing schema after the message; the message is enough.
         message = error.message.split("\n\nFailed validating")[0]
         yield pointer, _shorten(message), ERROR
+
+
+def _detailed_errors(data: dict[str, Any], version: str) -> dict[tuple[Any, ...], ValidationError]:
+    """The most specific error below each place where the document breaks the OpenAPI schema,
+    by the place, as the (slower, more precise) Python jsonschema finds them."""
+    schema = schema_v30 if version == "3.0" else schema_v31
+    checker = validators_module.validator_for(schema)(schema)
+    return {
+        tuple(error.absolute_path): _most_specific(error) for error in checker.iter_errors(data)
+    }
 
 
 def _ignored_reference_siblings(node: Any) -> list[str]:

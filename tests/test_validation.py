@@ -54,7 +54,7 @@ EXPECTED: dict[str, list[str]] = {
         "#/paths/~1things/get/operationId) [#/paths/~1things~1{id}/get/operationId]"
     ],
     "structure": [
-        'openapi.yaml:2:1: "version" is a required property [#/info]',
+        "openapi.yaml:2:1: 'version' is a required property [#/info]",
         "openapi.yaml:14:13: 'objekt' is not valid under any of the given schemas "
         "[#/components/schemas/Thing/type]",
     ],
