@@ -252,7 +252,8 @@ LARGE_ENUM = 1000
 def adjust_schemas(document: dict[str, Any]) -> dict[str, Any]:
     """``document`` with its component schemas adjusted for the model generator (copied where
     they change; ``document`` is kept): required properties that are ``readOnly`` or
-    ``writeOnly`` made optional, and enums over LARGE_ENUM values marked to be Literals.
+    ``writeOnly`` made optional, objects without ``additionalProperties`` given JSON Schema's
+    default (true) explicitly, and enums over LARGE_ENUM values marked to be Literals.
 
     OpenAPI requires a readOnly property in answers only and a writeOnly one in requests only,
     while one model serves both directions: required there, a correct answer (without the
@@ -288,6 +289,11 @@ def _adjusted(document: dict[str, Any], node: Any) -> Any:
             if not values["required"]:
                 del values["required"]
             changed = True
+    if isinstance(properties, dict) and "additionalProperties" not in node:
+        # JSON Schema's default, said out loud: the model keeps fields the spec does not list
+        # (answers stay tolerant; request bodies are checked strictly when sent).
+        values["additionalProperties"] = True
+        changed = True
     enum = node.get("enum")
     if isinstance(enum, list) and len(enum) > LARGE_ENUM:
         values["x-enum-field-as-literal"] = True

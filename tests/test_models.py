@@ -226,3 +226,14 @@ def test_a_huge_enum_becomes_a_literal_type(tmp_path: Path) -> None:
         module.Huge.model_validate("v100000")
     assert str(module.Small("a")) == "a"  # small enums stay Enum classes
     assert "x-enum-field-as-literal" not in data["components"]["schemas"]["Huge"]
+
+
+def test_answers_keep_fields_the_spec_does_not_list_unless_it_forbids_them(
+    tmp_path: Path,
+) -> None:
+    open_ = {"type": "object", "properties": {"a": {"type": "string"}}}
+    closed = {**open_, "additionalProperties": False}
+    module = _load(render_models(_spec({"Open": open_, "Closed": closed}), "x").source, tmp_path)
+    assert module.Open.model_validate({"a": "1", "new": 2}).model_extra == {"new": 2}
+    with pytest.raises(ValueError, match="new"):
+        module.Closed.model_validate({"a": "1", "new": 2})
