@@ -88,6 +88,11 @@ def validate(spec: Bundle, *, examples: str = WARNING) -> list[Problem]:
     # The validators below follow references; a broken one is replaced by an empty schema so
     # that they can still report everything else.
     data = _without_references(spec.data, broken) if broken else spec.data
+    malformed = _malformed_paths(data)
+    for pointer, message in malformed:
+        problems.append(spec.locate(pointer, message))
+    if malformed:  # the validator below would stop at the first with an exception
+        data = {**data, "paths": {k: v for k, v in data["paths"].items() if not _bad_template(k)}}
     cycles = _all_of_cycles(data)
     for pointer, message in cycles:
         problems.append(spec.locate(pointer, message))
@@ -401,6 +406,30 @@ def _detailed_errors(data: dict[str, Any], version: str) -> dict[tuple[Any, ...]
     return {
         tuple(error.absolute_path): _most_specific(error) for error in checker.iter_errors(data)
     }
+
+
+#: A path template: literal text and ``{name}`` variables, no other brace.
+_PATH_TEMPLATE = re.compile(r"[^{}]*(?:\{[^{}]+\}[^{}]*)*")
+
+
+def _bad_template(path: Any) -> bool:
+    return not (isinstance(path, str) and _PATH_TEMPLATE.fullmatch(path))
+
+
+def _malformed_paths(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """Path keys whose braces do not pair up into ``{name}`` template variables."""
+    paths = data.get("paths")
+    if not isinstance(paths, dict):
+        return []
+    return [
+        (
+            join_pointer("", "paths", path),
+            f"path '{path}' is not a path template: each '{{' needs its '}}', around a name "
+            "(like /servers/{server_id})",
+        )
+        for path in paths
+        if _bad_template(path)
+    ]
 
 
 def _ignored_reference_siblings(node: Any) -> list[str]:

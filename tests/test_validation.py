@@ -89,6 +89,13 @@ EXPECTED: dict[str, list[str]] = {
         "openapi.yaml:38:9: x-waiter: [] should be non-empty "
         "[#/paths/~1other/get/x-waiter/success]",
     ],
+    "path-braces": [
+        "openapi.yaml:4:3: path '/v1/{project_id}/servers/{server_id' is not a path template: "
+        "each '{' needs its '}', around a name (like /servers/{server_id}) "
+        "[#/paths/~1v1~1{project_id}~1servers~1{server_id]",
+        "openapi.yaml:12:3: path '/a}/{b}}' is not a path template: each '{' needs its '}', "
+        "around a name (like /servers/{server_id}) [#/paths/~1a}~1{b}}]",
+    ],
     "path-parameter": [
         "openapi.yaml:7:5: Path parameter 'id' for 'get' operation in '/things/{id}' was not "
         "resolved [#/paths/~1things~1{id}/get]"
