@@ -7,6 +7,7 @@ import asyncio
 import gzip
 import threading
 import tracemalloc
+import zlib
 from typing import Any
 
 import httpx
@@ -14,6 +15,7 @@ import pytest
 
 from conftest import PROJECT, TOKEN, call
 from ecs_tasks import (
+    ApiConnectionError,
     ApiTimeoutError,
     AsyncClient,
     Client,
@@ -210,22 +212,28 @@ async def test_a_gzip_bomb_is_stopped_without_inflating_it(
     assert peak < 8_000_000
 
 
+def raw_deflate(data: bytes) -> bytes:
+    packer = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    return packer.compress(data) + packer.flush()
+
+
 async def test_gzip_and_deflate_answers_are_decoded(
     make_client: Any, server: ScriptedServer
 ) -> None:
-    import zlib
-
     text = httpx.Response(200, json=JOB).content
     server.answer(
         Reply(200, gzip.compress(text), {"Content-Encoding": "gzip"}),
         Reply(200, zlib.compress(text), {"Content-Encoding": "deflate"}),
+        Reply(200, raw_deflate(text), {"Content-Encoding": "deflate"}),
+        Reply(200, gzip.compress(text)[:-12], {"Content-Encoding": "gzip"}),
     )
-    client = make_client()
+    client = make_client(max_retries=0)
 
-    first = await call(client.show_job("job-1"))
-    second = await call(client.show_job("job-1"))
+    answers = [await call(client.show_job("job-1")) for _ in range(3)]
+    with pytest.raises(ApiConnectionError, match="DecodingError"):
+        await call(client.show_job("job-1"))
 
-    assert first == second == models.Job.model_validate(JOB)
+    assert answers == [models.Job.model_validate(JOB)] * 3
     assert server.requests[0].headers["accept-encoding"] == "gzip, deflate"
 
 
