@@ -580,6 +580,7 @@ async def test_answers_with_unknown_fields_still_parse(
     result = await call(client.show_job("job-1"))
 
     assert result.job_id == "job-1"
+    assert result.model_extra == {"new_field": {"added": "later"}}
 
 
 async def test_a_model_changed_after_validation_is_checked_again(
