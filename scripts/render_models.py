@@ -17,7 +17,6 @@ from __future__ import annotations
 import copy
 import functools
 import json
-import re
 import sys
 import tempfile
 import warnings
@@ -47,39 +46,14 @@ _STRUCTURED = {"properties", "items", "allOf", "oneOf", "anyOf", "enum"}
 
 @dataclass(frozen=True)
 class Models:
-    """``models.py`` and what the rest of the package needs to know about it."""
+    """``models.py`` and the names the generator gave in it."""
 
     source: str
-    #: The bundled spec with inline request and response schemas moved to components and
-    #: replaced by references to them; walk this to find each operation's models.
-    document: dict[str, Any]
-    #: JSON pointer of a schema (in ``document``; hoisted ones at their original place too)
-    #: -> the class the generator wrote for it.
+    #: JSON pointer of a schema in the bundled spec (components, nested inline schemas, and
+    #: the original place of hoisted ones) -> the class the generator wrote for it.
     classes: dict[str, str]
     #: class -> property name as the API spells it -> the model's attribute.
     fields: dict[str, dict[str, str]]
-    #: class -> property name -> the class of that field's type, where it is one model.
-    field_classes: dict[str, dict[str, str]]
-
-    def class_of(self, schema: Any) -> str | None:
-        """The class modelling ``schema`` (a ``$ref`` to a component), or None."""
-        ref = schema.get("$ref") if isinstance(schema, dict) else None
-        if isinstance(ref, str) and ref.startswith("#"):
-            return self.classes.get(ref[1:])
-        return None
-
-    def attribute_path(self, class_name: str, pointer: str) -> list[str] | None:
-        """The attributes to follow from an instance of ``class_name`` to the value at the
-        JSON ``pointer`` of its serialised form (``/job/id`` -> ``["job", "id"]``), or None
-        when the pointer leaves the models (an array index, an unknown property)."""
-        attributes: list[str] = []
-        current: str | None = class_name
-        for token in split_pointer(pointer):
-            if current is None or token not in self.fields.get(current, {}):
-                return None
-            attributes.append(self.fields[current][token])
-            current = self.field_classes.get(current, {}).get(token)
-        return attributes
 
 
 @functools.cache
@@ -124,7 +98,7 @@ def render_models(
         # its (empty) models module.
         context = {"title": title, "header": header}
         source = environment().get_template("client/models_empty.py.jinja").render(context)
-        return Models(source, document, {}, {}, {})
+        return Models(source, {}, {})
     source, metadata = _generate(document, spec_name, header, aliases={})
     aliases = _field_aliases(metadata)
     if aliases:
@@ -132,7 +106,7 @@ def render_models(
         # told the rule, only each name, per class, once it has named the classes).
         source, metadata = _generate(document, spec_name, header, aliases=aliases)
         _check_field_names(metadata, spec_name)
-    return _models(source, document, hoisted, metadata)
+    return _models(source, hoisted, metadata)
 
 
 def _generate(
@@ -211,15 +185,7 @@ def _check_field_names(metadata: list[dict[str, Any]], spec_name: str) -> None:
             raise SpecError([Problem(Path(spec_name), 1, 1, message)])
 
 
-_TYPE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-def _models(
-    source: str,
-    document: dict[str, Any],
-    hoisted: dict[str, str],
-    metadata: list[dict[str, Any]],
-) -> Models:
+def _models(source: str, hoisted: dict[str, str], metadata: list[dict[str, Any]]) -> Models:
     classes: dict[str, str] = {}
     fields: dict[str, dict[str, str]] = {}
     for model in metadata:
@@ -231,14 +197,7 @@ def _models(
         for pointer, name in list(classes.items()):
             if pointer == moved or pointer.startswith(moved + "/"):
                 classes.setdefault(original + pointer[len(moved) :], name)
-    field_classes: dict[str, dict[str, str]] = {}
-    for model in metadata:
-        for field in _wire_fields(model):
-            # "Job | None" names one model; "list[Job]" or "Job | Error" do not.
-            words = [w for w in _TYPE_NAME.findall(field["type"]) if w != "None"]
-            if len(words) == 1 and words[0] in fields:
-                field_classes.setdefault(model["class_name"], {})[field["original_name"]] = words[0]
-    return Models(source, document, classes, fields, field_classes)
+    return Models(source, classes, fields)
 
 
 # --- schemas adjusted for the model generator ----------------------------------------------
