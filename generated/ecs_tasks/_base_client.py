@@ -662,6 +662,21 @@ def encode_body(body_type: Any, body: object) -> bytes:
 # --- Responses ----------------------------------------------------------------------------
 
 
+# Set while an answer is parsed: only then may an enum keep a value the spec does not list.
+_READING_ANSWER: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "ecs_tasks_reading_answer", default=False
+)
+
+
+def keeps_unknown_enum_values() -> bool:
+    """Whether an enum of the models should keep an unlisted value: in answers, not requests.
+
+    Services add values (D19: a job status such as PENDING_PAYMENT); an answer carrying one
+    still parses, while a request body never sends one.
+    """
+    return _READING_ANSWER.get()
+
+
 def parse_response(response_type: type[T], status_code: int, body: bytes, client: object) -> T:
     """Validate a 2xx body into response_type, or raise ResponseValidationError.
 
@@ -677,6 +692,7 @@ def parse_response(response_type: type[T], status_code: int, body: bytes, client
         return cast(T, body)
     if response_type is str:
         return cast(T, body.decode("utf-8", errors="replace"))
+    reading = _READING_ANSWER.set(True)
     try:
         parsed: T = _adapter(response_type).validate_json(
             body, context={CLIENT_CONTEXT_KEY: client}
@@ -689,6 +705,8 @@ def parse_response(response_type: type[T], status_code: int, body: bytes, client
             model=getattr(response_type, "__name__", str(response_type)),
             errors="; ".join(_error_lines(exc)[:5]),
         ) from None
+    finally:
+        _READING_ANSWER.reset(reading)
     return parsed
 
 
@@ -1081,6 +1099,9 @@ class _BodyReader:
             if coding in ("gzip", "x-gzip", "deflate")
             else None
         )
+        # Some servers send "deflate" without its zlib wrapper, as raw deflate.
+        self._may_be_raw_deflate = coding == "deflate"
+        self._compressed = False  # whether any compressed byte came
 
     def feed(self, raw: bytes) -> None:
         if time.monotonic() > self._deadline:
@@ -1094,9 +1115,12 @@ class _BodyReader:
             try:
                 self._keep(self._inflate.decompress(raw, self._limit - self._size + 1))
             except zlib.error as exc:
-                raise httpx.DecodingError(
-                    f"the compressed body is corrupt: {exc}", request=self._response.request
-                ) from None
+                if self._may_be_raw_deflate and self._size == 0:
+                    self._may_be_raw_deflate = False
+                    self._inflate = zlib.decompressobj(-zlib.MAX_WBITS)
+                    continue
+                raise self._corrupt(str(exc)) from None
+            self._compressed = True
             raw = self._inflate.unconsumed_tail
 
     def take_decoded(self, data: bytes) -> None:
@@ -1118,14 +1142,20 @@ class _BodyReader:
             self._chunks.append(data)
 
     def outcome(self, error: httpx.RequestError | None) -> _Attempt:
-        if error is None and self._inflate is not None:
+        if error is None and self._inflate is not None and self._compressed:
             try:
                 self._keep(self._inflate.flush())
             except zlib.error as exc:
-                error = httpx.DecodingError(
-                    f"the compressed body is corrupt: {exc}", request=self._response.request
-                )
+                error = self._corrupt(str(exc))
+            else:
+                if not self._inflate.eof:
+                    error = self._corrupt("it stops before the compressed stream ends")
         return _read_outcome(self._response, self._chunks, error)
+
+    def _corrupt(self, why: str) -> httpx.DecodingError:
+        return httpx.DecodingError(
+            f"the compressed body is corrupt: {why}", request=self._response.request
+        )
 
 
 def _where(request: httpx.Request) -> str:

@@ -16,6 +16,7 @@ class TaskResponse(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     job_id: Annotated[
@@ -33,6 +34,7 @@ class ErrorDetail(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     message: Annotated[
@@ -73,6 +75,21 @@ class JobStatus(str, Enum):
         # print(member) and f"{member}" show the value, as on the wire.
         return str(self.value)
 
+    @classmethod
+    def _missing_(cls, value: object) -> JobStatus | None:
+        # Services add values: an answer keeps one the spec does not list, as a member of its
+        # own (D19), while a request never sends one. The client says which it is reading.
+        try:
+            from ._base_client import keeps_unknown_enum_values
+        except ImportError:  # this module outside its package
+            return None
+        if not isinstance(value, str) or not keeps_unknown_enum_values():
+            return None
+        member = str.__new__(cls, value)
+        member._name_ = str(value)
+        member._value_ = value
+        return member
+
 
 class SubJobEntities(BaseModel):
     """
@@ -80,6 +97,7 @@ class SubJobEntities(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     server_id: Annotated[
@@ -111,6 +129,7 @@ class ServerId(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     id: Annotated[
@@ -135,6 +154,21 @@ class ServerActionType(str, Enum):
         # print(member) and f"{member}" show the value, as on the wire.
         return str(self.value)
 
+    @classmethod
+    def _missing_(cls, value: object) -> ServerActionType | None:
+        # Services add values: an answer keeps one the spec does not list, as a member of its
+        # own (D19), while a request never sends one. The client says which it is reading.
+        try:
+            from ._base_client import keeps_unknown_enum_values
+        except ImportError:  # this module outside its package
+            return None
+        if not isinstance(value, str) or not keeps_unknown_enum_values():
+            return None
+        member = str.__new__(cls, value)
+        member._name_ = str(value)
+        member._value_ = value
+        return member
+
 
 class BatchStartServersOption(BaseModel):
     """
@@ -142,6 +176,7 @@ class BatchStartServersOption(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     servers: Annotated[
@@ -160,6 +195,7 @@ class BatchStopServersOption(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     servers: Annotated[
@@ -180,6 +216,7 @@ class BatchRebootServersOption(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     servers: Annotated[
@@ -204,6 +241,7 @@ class DeleteServersRequest(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     servers: Annotated[
@@ -234,6 +272,7 @@ class Error(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     message: Annotated[
@@ -264,6 +303,7 @@ class SubJob(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     status: Annotated[
@@ -363,6 +403,7 @@ class ErrorResponse(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     error: Annotated[
@@ -379,6 +420,7 @@ class JobEntities(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     server_id: Annotated[
@@ -438,6 +480,7 @@ class Job(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     status: Annotated[
