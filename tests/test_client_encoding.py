@@ -279,6 +279,14 @@ def test_an_answer_that_may_be_empty_is_the_model_or_none(media: Built) -> None:
     assert client.maybe() is None
 
 
+def test_an_operation_without_described_2xx_returns_the_json_or_none(media: Built) -> None:
+    recorder = Recorder(content=b'{"any": [1]}')
+    client = recorder.client(media.package)
+    assert client.undescribed() == {"any": [1]}
+    recorder.content = b""
+    assert client.undescribed() is None
+
+
 def test_json_is_chosen_over_xml_and_the_docstring_says_so(media: Built) -> None:
     recorder = Recorder()
     assert recorder.client(media.package).choose({"id": 1}) is None
@@ -307,6 +315,7 @@ def test_webhooks_and_callbacks_are_not_methods(media: Built) -> None:
         "send_xml",
         "put_image",
         "maybe",
+        "undescribed",
         "delete_things_by_id",
     }
 
