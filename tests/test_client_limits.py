@@ -46,13 +46,14 @@ async def test_a_trickling_answer_cannot_stretch_a_call(
     # An endless trickle, in effect: 10,000 bytes at 4 a second.
     body = {**JOB, "padding": "x" * 10_000}
     server.answer(Reply(200, body, trickle=BYTE_PAUSE, trickle_body=from_the_body))
-    client = make_client(timeout=1, max_retries=0)
+    client = make_client(timeout=1, max_retries=2)
 
     with pytest.raises(ApiTimeoutError) as caught:
         await call(client.show_job("job-1"))
 
     [sent] = server.wait_for_trickles(1)
     assert sent < MOST_BYTES_IN_A_SECOND
+    assert server.count("GET") == 1  # the deadline is the call's: no retry after it passed
     assert f"GET {server.url}/v1/{PROJECT}/jobs/job-1 timed out" in str(caught.value)
 
 
