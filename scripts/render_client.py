@@ -15,21 +15,14 @@ from typing import Any
 
 from scripts import naming
 from scripts.pointers import join_pointer, lookup, resolve
+from scripts.problems import RenderWarning
 from scripts.render_models import project_version, render_models
 from scripts.templating import environment
 from scripts.validate import HTTP_METHODS
 
-#: A problem the renderer met: (JSON pointer into the bundled spec, message).
-RenderWarning = tuple[str, str]
-
 _SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
-#: Where each parameter style may be used, and the default style of each location.
-_STYLES = {
-    "path": ("simple", {"simple", "label", "matrix"}),
-    "query": ("form", {"form", "spaceDelimited", "pipeDelimited", "deepObject"}),
-    "header": ("simple", {"simple"}),
-    "cookie": ("form", {"form"}),
-}
+#: The default style of each parameter location.
+_STYLES = {"path": "simple", "query": "form", "header": "simple", "cookie": "form"}
 #: Headers OpenAPI says a parameter definition must not describe (they are ignored).
 _IGNORED_HEADERS = {"accept", "content-type", "authorization"}
 #: The extension that declares AK/SK signing (SDK-HMAC-SHA256) as accepted where a scheme is.
@@ -79,7 +72,6 @@ class SchemeView:
     kind: str  # header, query, cookie, bearer or basic
     param: str  # the header, query parameter or cookie of an apiKey
     annotation: str
-    description: str
 
 
 @dataclass(frozen=True)
@@ -262,6 +254,15 @@ def _media_kind(media_type: str) -> str:
     return "binary"
 
 
+def _by_preference(content: dict[str, Any]) -> list[str]:
+    """The media types of a ``content`` map, the one a client sends or expects first: JSON,
+    then form, multipart, text, binary; a wildcard after an exact type; then by name."""
+    return sorted(
+        (str(m) for m in content),
+        key=lambda m: (_BODY_PREFERENCE.index(_media_kind(m)), "*" in m, m),
+    )
+
+
 def _wire_media_type(media_type: str) -> str:
     """The Content-Type to send for a (possibly wildcard) media type of the spec."""
     return "application/octet-stream" if "*" in media_type else media_type
@@ -278,7 +279,9 @@ class _Renderer:
         self.warnings = warnings
 
     def warn(self, pointer: str, message: str) -> None:
-        self.warnings.append((pointer, message))
+        # The document's `security` is met once per operation; say it once.
+        if (pointer, message) not in self.warnings:
+            self.warnings.append((pointer, message))
 
     # --- security ------------------------------------------------------------------------
 
@@ -374,15 +377,8 @@ class _Renderer:
         self, parameter: dict[str, Any], where: str, python: naming.Name
     ) -> Parameter:
         location = str(parameter["in"])
-        default_style, allowed = _STYLES[location]
-        style = str(parameter.get("style") or default_style)
-        if style not in allowed:
-            self.warn(
-                join_pointer(where, "style"),
-                f"style {style!r} is not defined for {location} parameters; "
-                f"sent with style {default_style!r}",
-            )
-            style = default_style
+        # Validation has refused a style its location does not define.
+        style = str(parameter.get("style") or _STYLES[location])
         explode = parameter.get("explode")
         explode = bool(explode) if explode is not None else style == "form"
         schema_at = join_pointer(where, "schema")
@@ -437,10 +433,7 @@ class _Renderer:
         if not isinstance(content, dict) or not content:
             self.warn(where, "the request body has no content; the method sends none")
             return None
-        media_types = sorted(
-            (str(m) for m in content),
-            key=lambda m: (_BODY_PREFERENCE.index(_media_kind(m)), "*" in m, m),
-        )
+        media_types = _by_preference(content)
         chosen = media_types[0]
         kind = _media_kind(chosen)
         media_at = join_pointer(where, "content", chosen)
@@ -529,10 +522,7 @@ class _Renderer:
             if not isinstance(content, dict) or not content:
                 types.append("None")
                 continue
-            media_type = sorted(
-                (str(m) for m in content),
-                key=lambda m: (_BODY_PREFERENCE.index(_media_kind(m)), "*" in m, m),
-            )[0]
+            media_type = _by_preference(content)[0]
             kind = _media_kind(media_type)
             if kind == "json":
                 media = content[media_type] if isinstance(content[media_type], dict) else {}
@@ -544,14 +534,16 @@ class _Renderer:
                 accept.append(media_type)
         if not codes:
             types = ["Any"]
-        kinds = {"str" if t == "str" else "bytes" if t == "bytes" else "json" for t in types}
-        if len(kinds - {"json"}) and len(kinds) > 1:
+        kinds = {t if t in ("str", "bytes") else "json" for t in types if t != "None"}
+        if len(kinds) > 1 and kinds != {"json"}:
             self.warn(
                 join_pointer(pointer, "responses"),
                 "2xx answers of different kinds (JSON, text, binary); the method returns the "
                 "raw bytes",
             )
             types = ["bytes"]
+        elif kinds in ({"str"}, {"bytes"}):
+            types = list(kinds)  # an answer without content is then "" or b""
         response_type = _union(types)
         if "None" in types and response_type != "Any":
             response_type = _union([t for t in types if t != "None"] + ["None"])
@@ -601,27 +593,18 @@ def _scheme_wires(used: set[str], kinds: dict[str, tuple[str, str]]) -> dict[str
 
 
 def _schemes(
-    data: dict[str, Any],
-    wires: dict[str, str],
-    kinds: dict[str, tuple[str, str]],
-    names: dict[str, naming.Name],
+    wires: dict[str, str], kinds: dict[str, tuple[str, str]], names: dict[str, naming.Name]
 ) -> list[SchemeView]:
-    schemes = (data.get("components") or {}).get("securitySchemes") or {}
-    views = []
-    for key, wire in wires.items():
-        kind, param = kinds[key]
-        raw = resolve(data, schemes.get(key))
-        views.append(
-            SchemeView(
-                key=key,
-                argument=names[wire].python,
-                kind=kind,
-                param=param,
-                annotation="tuple[str, str]" if kind == "basic" else "str",
-                description=str((raw or {}).get("description") or ""),
-            )
+    return [
+        SchemeView(
+            key=key,
+            argument=names[wire].python,
+            kind=kinds[key][0],
+            param=kinds[key][1],
+            annotation="tuple[str, str]" if kinds[key][0] == "basic" else "str",
         )
-    return views
+        for key, wire in wires.items()
+    ]
 
 
 def _aksk(renderer: _Renderer, used: set[str]) -> bool:
@@ -714,7 +697,7 @@ def _views(
         )
         for wire, parameter in client_params.items()
     ]
-    return views, raw_by_id, client_views, _schemes(data, wires, kinds, names.schemes)
+    return views, raw_by_id, client_views, _schemes(wires, kinds, names.schemes)
 
 
 def _waiter(operations: list[OperationView], raw: dict[str, dict[str, Any]]) -> WaiterView | None:
