@@ -685,8 +685,8 @@ def parse_response(response_type: type[T], status_code: int, body: bytes, client
     """
     if response_type is type(None):
         return None
-    if not body.strip() and type(None) in get_args(response_type):
-        # One of the operation's 2xx answers (a 204) has no content.
+    if not body.strip() and (response_type is Any or type(None) in get_args(response_type)):
+        # One of the operation's 2xx answers (a 204) has no content, or none is described.
         return cast(T, None)
     if response_type is bytes:
         return cast(T, body)
@@ -1050,7 +1050,9 @@ def _keep_deadlines(http: httpx.Client) -> bool:
 class _Progress:
     """Follows httpcore's trace events, to tell a request never sent from one maybe sent."""
 
-    def __init__(self, *, traced: bool) -> None:
+    def __init__(self, *, traced: bool, deadline: float | None) -> None:
+        # The attempt's deadline, once it has a slot; until then the call's, if it has one.
+        self.deadline = deadline
         # Without httpcore's events (another transport), a request may always have been sent.
         self.maybe_sent = not traced
         self.had_slot = False
@@ -1262,7 +1264,7 @@ class _BaseClient(Generic[HttpClientT]):
         return request
 
     def _attempt_deadline(self, call_deadline: float | None) -> float:
-        """When the attempt starting now must be over: its own timeout, or the call's end."""
+        """When the attempt starting now must be over: the timeout from now, or the call's end."""
         deadline = time.monotonic() + self._attempt_seconds
         return deadline if call_deadline is None else min(deadline, call_deadline)
 
@@ -1368,16 +1370,19 @@ class SyncBaseClient(_BaseClient[httpx.Client]):
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _attempt(self, request: httpx.Request, call_deadline: float | None) -> _Attempt:
-        """Send once within one deadline: waiting for a slot, connecting, sending, the body."""
+    def _attempt(
+        self, request: httpx.Request, call_deadline: float | None
+    ) -> tuple[_Attempt, float | None]:
+        """Send once within one deadline (connecting, sending, the body) once a slot is free;
+        return the outcome and that deadline."""
         if not self._slots.acquire(timeout=_seconds_left(call_deadline)):
-            return _no_slot(request)
+            return _no_slot(request), call_deadline
         try:
             deadline = self._attempt_deadline(call_deadline)
             self._limit_phases(request, deadline)
             token = _DEADLINE.set(deadline)
             try:
-                return self._exchange(request, deadline)
+                return self._exchange(request, deadline), deadline
             finally:
                 _DEADLINE.reset(token)
         finally:
@@ -1418,11 +1423,13 @@ class SyncBaseClient(_BaseClient[httpx.Client]):
     ) -> T:
         arguments = Arguments(path_params, query, headers, cookies, body)
         request = self._build_request(operation, arguments)
+        # Until the first attempt has a slot, only a waiter's time limit applies; from then on
+        # that attempt's deadline is the call's: retries and their pauses must fit in it.
         call_deadline = None if time_limit is None else time.monotonic() + time_limit
         retries = self.max_retries if max_retries is None else max_retries
         attempt_number = 0
         while True:
-            attempt = self._attempt(request, call_deadline)
+            attempt, call_deadline = self._attempt(request, call_deadline)
             delay = self._retry_delay(
                 operation, request, attempt, attempt_number, retries, call_deadline
             )
@@ -1479,28 +1486,32 @@ class AsyncBaseClient(_BaseClient[httpx.AsyncClient]):
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
 
-    async def _attempt(self, request: httpx.Request, call_deadline: float | None) -> _Attempt:
-        """Send once within one deadline: waiting for a slot, connecting, sending, the body."""
-        progress = _Progress(traced=self._traced)
+    async def _attempt(
+        self, request: httpx.Request, call_deadline: float | None
+    ) -> tuple[_Attempt, float | None]:
+        """Send once within one deadline (connecting, sending, the body) once a slot is free;
+        return the outcome and that deadline."""
+        progress = _Progress(traced=self._traced, deadline=call_deadline)
 
         async def trace(event: str, info: Mapping[str, Any]) -> None:
             progress.saw(event)
 
         request.extensions["trace"] = trace
         try:
-            return await asyncio.wait_for(
+            attempt = await asyncio.wait_for(
                 self._attempt_in_slot(request, call_deadline, progress),
                 _seconds_left(call_deadline),
             )
         except asyncio.TimeoutError:
-            return progress.expired(request)
+            attempt = progress.expired(request)
+        return attempt, progress.deadline
 
     async def _attempt_in_slot(
         self, request: httpx.Request, call_deadline: float | None, progress: _Progress
     ) -> _Attempt:
         async with self._slots:
             progress.had_slot = True
-            deadline = self._attempt_deadline(call_deadline)
+            deadline = progress.deadline = self._attempt_deadline(call_deadline)
             self._limit_phases(request, deadline)
             return await asyncio.wait_for(
                 self._exchange(request, deadline), max(deadline - time.monotonic(), 0.0)
@@ -1541,11 +1552,13 @@ class AsyncBaseClient(_BaseClient[httpx.AsyncClient]):
     ) -> T:
         arguments = Arguments(path_params, query, headers, cookies, body)
         request = self._build_request(operation, arguments)
+        # Until the first attempt has a slot, only a waiter's time limit applies; from then on
+        # that attempt's deadline is the call's: retries and their pauses must fit in it.
         call_deadline = None if time_limit is None else time.monotonic() + time_limit
         retries = self.max_retries if max_retries is None else max_retries
         attempt_number = 0
         while True:
-            attempt = await self._attempt(request, call_deadline)
+            attempt, call_deadline = await self._attempt(request, call_deadline)
             delay = self._retry_delay(
                 operation, request, attempt, attempt_number, retries, call_deadline
             )
