@@ -47,6 +47,7 @@ class Parameter:
     allow_reserved: bool = False
     as_json: bool = False
     note: str = ""  # says which wire name a renamed argument stands for
+    check: str = "Any"  # the type a value is checked against before it is sent
 
 
 @dataclass(frozen=True)
@@ -160,6 +161,10 @@ class _Types:
             # A root model (a list, a scalar, a union): its plain value is accepted too.
             plain = self.of(schema, pointer, accept=True, depth=depth + 1, model=False)
             return _union([name, plain])
+        enum = schema.get("enum")
+        if isinstance(enum, list) and enum and all(_literal(v) or v is None for v in enum):
+            literal = "Literal[" + ", ".join(repr(v) for v in enum if v is not None) + "]"
+            return f"{literal} | None" if None in enum else literal
         for key in ("oneOf", "anyOf"):
             members = schema.get(key)
             if isinstance(members, list) and members:
@@ -199,6 +204,11 @@ class _Types:
         else:
             return "Any"
         return f"{text} | None" if nullable else text
+
+
+def _literal(value: Any) -> bool:
+    """Whether an enum value can be written in ``Literal[...]``."""
+    return isinstance(value, str | int) and not isinstance(value, bool)
 
 
 def _is_object(schema: dict[str, Any]) -> bool:
@@ -398,6 +408,7 @@ class _Renderer:
                 )
                 schema = {"type": "string"}
         annotation = self.types.of(schema, schema_at, accept=True)
+        check = self.types.of(schema, schema_at, accept=False)
         if style == "deepObject" and not annotation.startswith(("models.", "Mapping")):
             self.warn(
                 join_pointer(where, "style"),
@@ -418,6 +429,7 @@ class _Renderer:
             allow_reserved=parameter.get("allowReserved") is True,
             as_json=as_json,
             note=python.note(f"{location} parameter"),
+            check=check,
         )
 
     # --- bodies and responses ------------------------------------------------------------
@@ -781,6 +793,8 @@ def render_package(
     )
     context["uses_mapping"] = "Mapping[" in annotations
     context["uses_sequence"] = "Sequence[" in annotations
+    checks = " ".join(p.check for op in operations for p in op.params)
+    context["uses_literal"] = "Literal[" in annotations + checks
     context["uses_io"] = "IO[" in annotations
     env = environment()
     files = {"models.py": models_source, "py.typed": ""}

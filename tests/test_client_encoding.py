@@ -142,6 +142,30 @@ def test_only_path_parameters_and_the_body_are_positional(styles: Built) -> None
         client.query_styles(3)
 
 
+def test_enum_parameters_are_literals_and_every_value_is_checked(styles: Built) -> None:
+    hints = styles.package.Client.checked_arguments.__annotations__
+    assert hints["delete_flag"] == "Literal['true', 'false'] | None"
+    assert hints["x_level"] == "Literal[1, 2] | None"
+    recorder = Recorder(status=204)
+    client = recorder.client(styles.package)
+    client.checked_arguments(5, delete_flag="true", modes=["slow", "fast"], x_level=2)
+    assert recorder.last.url.path == "/checked/5"
+    assert recorder.last.url.query == b"delete_flag=true&modes=slow&modes=fast"
+    assert recorder.last.headers["X-Level"] == "2"
+    bad = [
+        ({"id": 5, "delete_flag": "2"}, "delete_flag: Input should be 'true' or 'false'"),
+        ({"id": 5, "modes": ["fast", "warp"]}, "modes.1: Input should be 'fast' or 'slow'"),
+        ({"id": 5, "x_level": 3}, "x_level: Input should be 1 or 2"),
+        ({"id": "five"}, "id: Input should be a valid integer"),
+    ]
+    for arguments, message in bad:
+        with pytest.raises(styles.package.RequestValidationError) as caught:
+            client.checked_arguments(**arguments)
+        assert isinstance(caught.value, ValueError)
+        assert message in str(caught.value)
+    assert len(recorder.requests) == 1
+
+
 def test_array_parameters_are_typed_lists(styles: Built) -> None:
     hints = styles.package.Client.query_styles.__annotations__
     assert hints["form_exploded"] == "list[str] | None"

@@ -228,6 +228,8 @@ class Param:
     allow_reserved: bool = False
     # A parameter described by `content: {application/json: ...}` goes out as JSON text.
     as_json: bool = False
+    type: Any = None  # what a value is checked against before sending (None: anything)
+    argument: str = ""  # the method's argument, for error messages
 
 
 @dataclass(frozen=True)
@@ -474,6 +476,22 @@ def encode_content(body: RequestBody, value: object) -> tuple[bytes, str]:
     return _binary(value), body.media_type
 
 
+def check_param(param: Param, value: object) -> object:
+    """``value`` as its parameter's type reads it (an enum member becomes its value later),
+    or a RequestValidationError naming the argument; nothing is sent with a wrong value."""
+    if param.type is None or value is None:
+        return value
+    try:
+        return _adapter(param.type).validate_python(value)
+    except ValidationError as exc:
+        where = param.argument or param.name
+        lines = [
+            ".".join([where, *(str(part) for part in err["loc"])]) + f": {err['msg']}"
+            for err in exc.errors(include_url=False, include_input=False)
+        ]
+        raise RequestValidationError(lines, summary="invalid argument") from None
+
+
 def encode_request(
     operation: Operation,
     base_url: str,
@@ -494,11 +512,15 @@ def encode_request(
         for name, value in (values or {}).items():
             if value is not None:
                 spec = specs.get((location, name)) or Param(name, location, "form", True)
-                found += serialize_param(spec, value, encoder(spec.allow_reserved))
+                checked = check_param(spec, value)
+                found += serialize_param(spec, checked, encoder(spec.allow_reserved))
         return found
 
     path_specs = {p.name: p for p in operation.params if p.location == "path"}
-    path_params = {**path_defaults, **(arguments.path_params or {})}
+    path_params = {**path_defaults}
+    for name, value in (arguments.path_params or {}).items():
+        spec = path_specs.get(name)
+        path_params[name] = value if spec is None else check_param(spec, value)
     url = build_url(base_url, operation.path, path_params, path_specs)
     query_pairs = pairs("query", arguments.query, _quote_query)
     cookie_pairs = pairs("cookie", arguments.cookies, _quote_query)

@@ -39,7 +39,16 @@ _SHOW_JOB = Operation(
     "GET",
     "/v1/{project_id}/jobs/{job_id}",
     idempotent=True,
-    params=(Param("job_id", "path", "simple", False),),
+    params=(
+        Param(
+            "job_id",
+            "path",
+            "simple",
+            False,
+            type=str,
+            argument="job_id",
+        ),
+    ),
     security=(("XAuthToken",),),
 )
 _BATCH_SERVER_ACTION = Operation(
