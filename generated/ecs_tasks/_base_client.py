@@ -1050,23 +1050,22 @@ def _connection_pools(http: httpx.Client | httpx.AsyncClient) -> list[Any] | Non
     return pools
 
 
-def _keep_deadlines(http: httpx.Client) -> bool:
+def _keep_deadlines(http: httpx.Client) -> None:
     """Make http's connections end every socket wait at the attempt's deadline, if it can.
 
     httpx limits each socket operation, not a whole request: a server trickling a byte at a
     time would never time out. The connection pool's network backend is where one deadline
     can hold while the status line and headers arrive; outside the client's own calls (no
-    deadline set) it changes nothing. Returns False for transports it cannot reach, where the
-    deadline is still checked between body chunks.
+    deadline set) it changes nothing. Transports it cannot reach are left alone: for them the
+    deadline is checked between body chunks.
     """
     pools = _connection_pools(http)
     if pools is None:
-        return False
+        return
     for pool in pools:
         backend = pool._network_backend
         if not isinstance(backend, _DeadlineBackend):
             pool._network_backend = _DeadlineBackend(backend)
-    return True
 
 
 class _Progress:
