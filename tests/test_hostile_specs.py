@@ -238,15 +238,6 @@ CASES: dict[str, Case] = {
         },
         "operationId 'same' is not unique",
     ),
-    "fields-collide": Case(
-        {
-            "openapi.yaml": schemas(
-                "    Job:\n      type: object\n      properties:\n"
-                "        job-id: {type: string}\n        job_id: {type: integer}\n"
-            )
-        },
-        "would both become the Python field 'job_id'",
-    ),
     "non-ascii-schema-name": Case(
         {"openapi.yaml": schemas("    Größe:\n      type: string\n")}, "does not match"
     ),
@@ -510,20 +501,23 @@ def test_no_file_is_read_past_the_size_limit(tmp_path: Path) -> None:
 
 
 def test_an_enum_of_100000_values_is_refused_where_it_is(tmp_path: Path) -> None:
-    values = "".join(f"        - V{i}\n" for i in range(100_000))
     spec = tmp_path / "openapi.yaml"
+    values = "".join(f"        - V{i}\n" for i in range(10_000))
+    spec.write_text(schemas("    Big:\n      type: string\n      enum:\n" + values))
+    assert _run("validate", "openapi.yaml", cwd=tmp_path).returncode == 0  # 10,000 is fine
+    values = "".join(f"        - V{i}\n" for i in range(100_000))
     spec.write_text(schemas("    Big:\n      type: string\n      enum:\n" + values))
     result = _run("validate", "openapi.yaml", cwd=tmp_path)
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
-        "openapi.yaml:10:7: an enum of 100,000 values is refused: at most 10,000 become a "
-        "Python Enum (describe a longer list as a string with a pattern, or in the description) "
+        "openapi.yaml:10:7: an enum of 100,000 values is refused: at most 10,000 are supported "
+        "(the package generated for 100,000 takes a minute to build and seconds to import); "
+        "describe a longer list as a string with a pattern, or in the description "
         "[#/components/schemas/Big/enum]",
         "1 problem; nothing was written",
     ]
 
 
-@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
 def test_a_spec_file_replaced_by_a_fifo_after_a_build_is_refused(tmp_path: Path) -> None:
     """The up-to-date check reads the spec files of the last build first; it must not block."""
     spec = _write(Case({"openapi.yaml": schemas("    A:\n      $ref: a.yaml\n")}), tmp_path)
