@@ -342,10 +342,21 @@ def _bundle_pointer(data: Any, parts: tuple[Any, ...]) -> str:
 
 
 def _most_specific(error: ValidationError) -> ValidationError:
-    """The deepest of an error's alternatives (for anyOf/oneOf), which names the real mistake."""
+    """The error of the alternative (for anyOf/oneOf) the author most likely meant, which names
+    the real mistake: see :func:`_distance`. An object without ``$ref`` is not blamed for failing
+    the Reference Object alternative ("'$ref' is a required property")."""
     while error.context:
-        error = max(error.context, key=lambda e: (len(e.absolute_path), -len(e.schema_path)))
+        branches: dict[Any, list[ValidationError]] = {}
+        for sub in error.context:
+            branches.setdefault(next(iter(sub.relative_schema_path), None), []).append(sub)
+        meant = [b for b in branches.values() if not all(map(_wants_a_reference, b))]
+        chosen = min(meant or list(branches.values()), key=_distance)
+        error = max(chosen, key=lambda e: (len(e.absolute_path), -len(e.schema_path)))
     return error
+
+
+def _wants_a_reference(error: ValidationError) -> bool:
+    return error.validator == "required" and error.message.startswith("'$ref'")
 
 
 def _validator_problems(data: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
@@ -364,6 +375,7 @@ def _validator_problems(data: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
         return
     validator = _validator_class(version[:3])(data)
     details: dict[tuple[Any, ...], ValidationError] | None = None
+    reported: set[str] = set()  # the library checks some places twice, in different words
     for error in validator.iter_errors():
         if isinstance(error, DuplicateOperationIDError):
             continue  # reported by _operation_id_problems with both places
@@ -371,6 +383,10 @@ def _validator_problems(data: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
         if parts is None:
             error = _most_specific(error)
             parts = tuple(error.absolute_path)
+        elif error.context:
+            deeper = _most_specific(error)
+            below = list(deeper.absolute_path)[len(list(error.absolute_path)) :]
+            error, parts = deeper, (*parts, *below)
         pointer = _bundle_pointer(data, parts)
         ignored = _ignored_reference_siblings(lookup(data, pointer)[1])
         if not ignored and not error.context and isinstance(error.instance, (dict, list)):
@@ -378,10 +394,10 @@ def _validator_problems(data: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
             # the Python one, asked only now, names the field at fault.
             if details is None:
                 details = _detailed_errors(data, version[:3])
-            deeper = details.get(tuple(parts))
-            if deeper is not None:
-                error = deeper
-                pointer = _bundle_pointer(data, tuple(deeper.absolute_path))
+            detailed = details.get(tuple(str(part) for part in parts))
+            if detailed is not None:
+                error = detailed
+                pointer = _bundle_pointer(data, tuple(detailed.absolute_path))
         if ignored:
             # OpenAPI: other fields of a Reference Object "SHALL be ignored"; say so, once.
             names = ", ".join(f"'{name}'" for name in ignored)
@@ -391,6 +407,9 @@ def _validator_problems(data: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
             )
             yield join_pointer(pointer, ignored[0]), message, WARNING
             continue
+        if pointer in reported:
+            continue
+        reported.add(pointer)
         # Wrapped errors repeat the failing schema after the message; the message is enough.
         message = error.message.split("\n\nFailed validating")[0]
         yield pointer, _shorten(message), ERROR
@@ -402,7 +421,8 @@ def _detailed_errors(data: dict[str, Any], version: str) -> dict[tuple[Any, ...]
     schema = schema_v30 if version == "3.0" else schema_v31
     checker = validators_module.validator_for(schema)(schema)
     return {
-        tuple(error.absolute_path): _most_specific(error) for error in checker.iter_errors(data)
+        tuple(str(part) for part in error.absolute_path): _most_specific(error)
+        for error in checker.iter_errors(data)
     }
 
 
@@ -804,14 +824,19 @@ def _discriminated(error: ValidationError, alternatives: list[Any]) -> int | Non
 
 def _distance(errors: list[ValidationError]) -> tuple[bool, int, int]:
     """How far a value is from a branch: a wrong type or constant of the value itself or of
-    one of its properties (the branch is for another kind of thing) is farthest, then more
-    errors, then shallower ones."""
+    one of its properties (the branch is for another kind of thing: `in: query` for a path
+    parameter) is farthest, then more errors, then shallower ones."""
     kind_mismatch = any(
         (not e.path and e.validator in ("type", "const", "enum"))
-        or (len(e.path) == 1 and e.validator == "const")
+        or (len(e.path) == 1 and (e.validator == "const" or _single_value_enum(e)))
         for e in errors
     )
     return kind_mismatch, len(errors), -max(len(e.path) for e in errors)
+
+
+def _single_value_enum(error: ValidationError) -> bool:
+    values = error.validator_value
+    return error.validator == "enum" and isinstance(values, list) and len(values) == 1
 
 
 def _branch_name(keyword: Any, branch: Any, index: int) -> str:

@@ -55,8 +55,8 @@ EXPECTED: dict[str, list[str]] = {
     ],
     "structure": [
         "openapi.yaml:2:1: 'version' is a required property [#/info]",
-        "openapi.yaml:14:13: 'objekt' is not valid under any of the given schemas "
-        "[#/components/schemas/Thing/type]",
+        "openapi.yaml:14:13: 'objekt' is not one of ['array', 'boolean', 'integer', 'null', "
+        "'number', 'object', 'string'] [#/components/schemas/Thing/type]",
     ],
     "invalid-default": [
         "openapi.yaml:14:22: 'ten' is not of type 'integer' "
@@ -95,6 +95,22 @@ EXPECTED: dict[str, list[str]] = {
         "[#/paths/~1v1~1{project_id}~1servers~1{server_id]",
         "openapi.yaml:12:3: path '/a}/{b}}' is not a path template: each '{' needs its '}', "
         "around a name (like /servers/{server_id}) [#/paths/~1a}~1{b}}]",
+    ],
+    "structure-deep": [
+        # Each at the field at fault, blaming the alternative the author meant (a path
+        # parameter, an apiKey scheme), not the Reference Object or another kind.
+        "openapi.yaml:9:68: 'strin' is not one of ['array', 'boolean', 'integer', 'number', "
+        "'object', 'string'] [#/paths/~1x~1{id}/get/parameters/0/schema/items/type]",
+        "openapi.yaml:10:11: 'required' is a required property "
+        "[#/paths/~1x~1{id}/get/parameters/1]",
+        "openapi.yaml:18:27: unresolvable $ref '#/components/schemas/Nope': nothing at that "
+        "place [#/paths/~1x~1{id}/get/requestBody/content/application~1json/schema/properties/"
+        "a/$ref]",
+        "openapi.yaml:20:9: 'description' is a required property "
+        "[#/paths/~1x~1{id}/get/responses/200]",
+        "openapi.yaml:32:7: 'propertyName' is a required property "
+        "[#/components/schemas/S/discriminator]",
+        "openapi.yaml:34:5: 'in' is a required property [#/components/securitySchemes/k]",
     ],
     "path-parameter": [
         "openapi.yaml:7:5: Path parameter 'id' for 'get' operation in '/things/{id}' was not "
