@@ -323,6 +323,38 @@ def test_public_specs_validate_with_their_warnings(name: str) -> None:
     assert result.err.splitlines() == PUBLIC_WARNINGS[name]
 
 
+def test_a_build_prints_each_warning_once_and_succeeds(tmp_path: Path) -> None:
+    """Warnings of validation (the example) and of rendering (a scheme the client cannot
+    apply), each located, once, in file order; the build still writes OUT."""
+    out = tmp_path / "out"
+    result = run_pipeline(
+        "build",
+        "--spec",
+        "openapi.yaml",
+        "--out",
+        out,
+        "--package",
+        "warned",
+        cwd=VALID / "warnings",
+    )
+    assert result.status == 0, result.err
+    lines = result.err.splitlines()
+    assert [line.split(": warning: ")[0] for line in lines] == [
+        "openapi.yaml:10:11",  # rendering: security requirement of the operation
+        "openapi.yaml:21:24",  # validation: the example
+        "openapi.yaml:24:5",  # rendering: the digest scheme
+    ]
+    assert lines[1] == (
+        "openapi.yaml:21:24: warning: example does not match its schema "
+        "#/paths/~1things/get/responses/200/content/application~1json/schema: 'many' is not of "
+        "type 'integer' [#/paths/~1things/get/responses/200/content/application~1json/example/"
+        "count]"
+    )
+    assert all(line.endswith("]") for line in lines)
+    assert result.out.endswith("(3 warnings)\n")
+    assert (out / "warned" / "_client.py").is_file()
+
+
 def test_missing_spec_is_unusable_input(tmp_path: Path) -> None:
     result = run_pipeline("validate", tmp_path / "nope.yaml")
     assert result.status == 2
