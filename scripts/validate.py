@@ -420,10 +420,14 @@ def _detailed_errors(data: dict[str, Any], version: str) -> dict[tuple[Any, ...]
     by the place, as the (slower, more precise) Python jsonschema finds them."""
     schema = schema_v30 if version == "3.0" else schema_v31
     checker = validators_module.validator_for(schema)(schema)
-    return {
-        tuple(str(part) for part in error.absolute_path): _most_specific(error)
-        for error in checker.iter_errors(data)
-    }
+    found: dict[tuple[Any, ...], ValidationError] = {}
+    for error in checker.iter_errors(data):
+        place = tuple(str(part) for part in error.absolute_path)
+        # "Unevaluated properties" follows from another error of the same object (a missing
+        # `in` leaves `name` unevaluated): the other one is the cause.
+        if place not in found or found[place].validator == "unevaluatedProperties":
+            found[place] = _most_specific(error)
+    return found
 
 
 #: A path template: literal text and ``{name}`` variables, no other brace.

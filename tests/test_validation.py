@@ -112,6 +112,21 @@ EXPECTED: dict[str, list[str]] = {
         "[#/components/schemas/S/discriminator]",
         "openapi.yaml:34:5: 'in' is a required property [#/components/securitySchemes/k]",
     ],
+    "structure-deep-31": [
+        # The same in 3.1, whose schema leaves fields "unevaluated" after the real mistake.
+        "openapi.yaml:9:68: 'strin' is not one of ['array', 'boolean', 'integer', 'null', "
+        "'number', 'object', 'string'] [#/paths/~1x~1{id}/get/parameters/0/schema/items/type]",
+        "openapi.yaml:10:11: 'required' is a required property "
+        "[#/paths/~1x~1{id}/get/parameters/1]",
+        "openapi.yaml:18:27: unresolvable $ref '#/components/schemas/Nope': nothing at that "
+        "place [#/paths/~1x~1{id}/get/requestBody/content/application~1json/schema/properties/"
+        "a/$ref]",
+        "openapi.yaml:20:9: 'description' is a required property "
+        "[#/paths/~1x~1{id}/get/responses/200]",
+        "openapi.yaml:32:7: 'propertyName' is a required property "
+        "[#/components/schemas/S/discriminator]",
+        "openapi.yaml:34:5: 'in' is a required property [#/components/securitySchemes/k]",
+    ],
     "path-parameter": [
         "openapi.yaml:7:5: Path parameter 'id' for 'get' operation in '/things/{id}' was not "
         "resolved [#/paths/~1things~1{id}/get]"
