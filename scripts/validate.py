@@ -108,6 +108,8 @@ def validate(spec: Bundle, *, examples: str = WARNING) -> list[Problem]:
         problems.append(spec.locate(pointer, message))
     for pointer, message in waiter_problems(data):
         problems.append(spec.locate(pointer, message))
+    for pointer, message in _no_responses(data):
+        problems.append(spec.locate(pointer, message).as_warning())
     return problems
 
 
@@ -495,6 +497,22 @@ def _operation_id_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
             else:
                 first[operation_id] = join_pointer(pointer, "operationId")
     return found
+
+
+def _no_responses(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """3.1 operations that describe no response (allowed there, not in 3.0): the client
+    returns their answer undescribed, and the published 3.0 rendering says so."""
+    if str(data.get("openapi", "")).startswith("3.0."):
+        return []  # required in 3.0: the schema check reports it as an error
+    return [
+        (
+            pointer,
+            f"operation {method.upper()} {path} describes no response; the OpenAPI 3.0 "
+            "rendering gives it a default response described as unspecified",
+        )
+        for pointer, path, method, operation in iter_operations(data)
+        if "responses" not in operation
+    ]
 
 
 # --- x-waiter ---------------------------------------------------------------------------------
