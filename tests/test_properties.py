@@ -171,6 +171,18 @@ COLLIDING = [
 ]
 #: Header and cookie names must be HTTP tokens.
 TOKEN_NAMES = [n for n in COLLIDING if n.replace("-", "").replace("_", "").isalnum()]
+SCHEMA_NAMES = [
+    "GetThingResponse",
+    "getThingResponse",
+    "get_thing_response",
+    "GetThingRequest",
+    "error",
+    "Error1",
+    "BaseModel",
+    "Field",
+    "Enum",
+    "models",
+]
 OPERATION_IDS = [
     "getThing",
     "get_thing",
@@ -202,6 +214,10 @@ def colliding_specs(draw: st.DrawFn) -> dict[str, Any]:
             "properties": {"error": {"type": "object", "properties": {"id": {"type": "string"}}}},
         },
     }
+    # Schema names that collide with each other, with what models.py imports, and with the
+    # names of hoisted inline schemas (GetThingResponse).
+    for name in draw(st.lists(st.sampled_from(SCHEMA_NAMES), max_size=4, unique=True)):
+        objects[name] = {"type": "object", "properties": {f"in {name}": {"type": "string"}}}
     paths: dict[str, Any] = {}
     for index, operation_id in enumerate(operation_ids):
         path_names = [
@@ -232,7 +248,7 @@ def colliding_specs(draw: st.DrawFn) -> dict[str, Any]:
             "responses": {
                 "200": {
                     "description": "ok",
-                    "content": {"application/json": {"schema": draw(_response_schemas())}},
+                    "content": {"application/json": {"schema": draw(_response_schemas(objects))}},
                 }
             },
         }
@@ -266,13 +282,12 @@ def colliding_specs(draw: st.DrawFn) -> dict[str, Any]:
     }
 
 
-def _response_schemas() -> st.SearchStrategy[dict[str, Any]]:
+def _response_schemas(objects: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
     inline = st.lists(st.sampled_from(COLLIDING), min_size=1, max_size=4, unique=True).map(
         lambda names: {"type": "object", "properties": {n: {"type": "string"} for n in names}}
     )
     return st.one_of(
-        st.just({"$ref": "#/components/schemas/Error"}),
-        st.just({"$ref": "#/components/schemas/Outcome"}),
+        st.sampled_from(sorted(objects)).map(lambda n: {"$ref": f"#/components/schemas/{n}"}),
         inline,
         inline.map(lambda item: {"type": "array", "items": item}),
     )
