@@ -93,19 +93,28 @@ def _resolve(data: dict[str, Any], schema: Any) -> Any:
 def docs_type(data: dict[str, Any], schema: Any) -> str:
     """The type of ``schema`` spelled as the docs spell it."""
     schema = _resolve(data, schema)
+    kinds = _kind(schema)
+    if kinds == "array":
+        # One level is enough to name it, and a recursive array (items: itself) has no end.
+        item = _resolve(data, schema.get("items", {}))
+        if _kind(item) == "array":
+            return "Array of arrays"
+        return f"Array of {docs_type(data, item).lower()}s"
+    return _SCALAR_NAMES.get(str(kinds), "Object")
+
+
+def _kind(schema: Any) -> str | None:
+    """The JSON type a schema describes, as far as the docs tell types apart."""
     if not isinstance(schema, dict):
-        return "Object"
+        return None
     kinds = schema.get("type")
     if isinstance(kinds, list):
         kinds = next((k for k in kinds if k != "null"), None)
     if kinds is None and ("properties" in schema or "oneOf" in schema or "anyOf" in schema):
         kinds = "object"
-    if kinds == "array":
-        item = docs_type(data, schema.get("items", {}))
-        return "Array of arrays" if item.startswith("Array") else f"Array of {item.lower()}s"
     if kinds is None and "enum" in schema:
         kinds = "string"
-    return _SCALAR_NAMES.get(str(kinds), "Object")
+    return kinds if isinstance(kinds, str) else None
 
 
 def _match(table: Table, schemas: dict[str, Any], data: dict[str, Any]) -> str | None:

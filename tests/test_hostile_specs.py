@@ -101,6 +101,12 @@ def check_recursive(out: Path, package: str) -> None:
     assert tree.children[0].name == "b"
 
 
+def check_recursive_array(out: Path, package: str) -> None:
+    models = _import(out, package)
+    assert models.Tree.model_validate([[], [[]]]).model_dump() == [[], [[]]]
+    assert "Array of arrays" in (out / "docs" / "reference.md").read_text()
+
+
 def check_operation_names(out: Path, package: str) -> None:
     """Colliding and awkward operationIds get distinct, safe names, and each method sends its
     own operation (operationId -> path: getThing /p0, get_thing /p1, class /p2, 123go /p3)."""
@@ -293,6 +299,21 @@ CASES: dict[str, Case] = {
             "  children:\n    type: array\n    items: {$ref: node.yaml}\n",
         },
         check=check_recursive,
+    ),
+    "recursive-array-and-anyof": Case(
+        {
+            "openapi.yaml": schemas(
+                "    Tree:\n      type: array\n      items: {$ref: '#/components/schemas/Tree'}\n"
+                "    Expr:\n      anyOf:\n        - type: string\n        - type: object\n"
+                "          properties:\n            all:\n              type: array\n"
+                "              items: {$ref: '#/components/schemas/Expr'}\n",
+                paths="paths:\n  /tree:\n    get:\n      operationId: getTree\n"
+                "      responses:\n        '200':\n          description: ok\n"
+                "          content:\n            application/json:\n"
+                "              schema: {$ref: '#/components/schemas/Tree'}\n",
+            )
+        },
+        check=check_recursive_array,
     ),
     "awkward-operation-ids": Case(
         {
