@@ -25,6 +25,8 @@ from scripts.problems import Problem, SpecError, UnusableInputError
 
 #: Where a value of the bundle came from: the file and the JSON pointer inside it.
 Origin = tuple[Path, str]
+#: Fields beside a ``$ref`` that only annotate that use, and may travel with a shared copy.
+_ANNOTATIONS = {"summary", "description", "title", "example", "examples", "deprecated"}
 #: How deep the joined document may be: every later stage walks it recursively.
 MAX_BUNDLED_DEPTH = 2 * MAX_DEPTH
 
@@ -230,9 +232,14 @@ class _Bundler:
         # The first reference to an external target defines it in the bundle: in its component
         # slot when it stands there alone, otherwise where it is first used.
         content = lookup(target_doc.data, target_pointer)[1]
-        self.placed[(target_doc.path, target_pointer)] = target
+        key = (target_doc.path, target_pointer)
+        self.placed[key] = target
         copied = self._copy(content, target_doc, target_pointer, target)
         if siblings and isinstance(copied, dict):
+            if any(name not in _ANNOTATIONS and not name.startswith("x-") for name in siblings):
+                # Fields that change this use (`required: true`, `nullable`) stay with it: a
+                # later reference gets the target as written, not as this use amended it.
+                del self.placed[key]
             return {**copied, **siblings}
         return copied
 

@@ -389,6 +389,18 @@ def test_the_30_rendering_describes_a_response_where_31_has_none() -> None:
     assert validate_derived(rendered) == []
 
 
+def test_fields_beside_a_ref_stay_with_that_use() -> None:
+    """`required: true` beside the first $ref to a file amends that use only: the next
+    reference to the same file gets the parameter as the file writes it."""
+    data = bundle(VALID / "ref-siblings" / "openapi.yaml").data
+    first = data["paths"]["/a"]["get"]["parameters"]
+    second = data["paths"]["/b"]["get"]["parameters"]
+    assert first == [
+        {"name": "filter", "in": "query", "schema": {"type": "string"}, "required": True}
+    ]
+    assert second == [{"name": "filter", "in": "query", "schema": {"type": "string"}}]
+
+
 def test_missing_spec_is_unusable_input(tmp_path: Path) -> None:
     result = run_pipeline("validate", tmp_path / "nope.yaml")
     assert result.status == 2
