@@ -13,15 +13,23 @@ import keyword
 import multiprocessing
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from scripts import fingerprint
-from scripts.problems import EXIT_UNUSABLE, UnusableInputError, display_path
+from scripts.problems import (
+    EXIT_UNUSABLE,
+    Problem,
+    RenderWarning,
+    UnusableInputError,
+    display_path,
+    errors_in,
+)
 
 _T = TypeVar("_T")
 
@@ -33,13 +41,46 @@ class Target:
     spec: Path
     out: Path
     package: str
+    #: How a mismatching example is reported ("error" or "warning"); None: the project's rule.
+    examples: str | None = None
 
     def check(self) -> None:
-        """Refuse, before any work, a package name that cannot be imported. (A spec that
-        cannot be read is refused by the loader, with the same message everywhere.)"""
+        """Refuse, before any work, a package name that cannot be imported or sent in a
+        header, and a foreign spec aimed at this project's own output. (A spec that cannot be
+        read is refused by the loader, with the same message everywhere.)"""
+        if not self.package.isascii():
+            reason = (
+                f"PACKAGE '{self.package}' is not ASCII; the package name is sent in the "
+                "User-Agent header of every request, so use ASCII letters, digits and _"
+            )
+            raise UnusableInputError(self.out, reason)
         if not self.package.isidentifier() or keyword.iskeyword(self.package):
             reason = f"PACKAGE '{self.package}' is not a valid Python package name"
             raise UnusableInputError(self.out, reason)
+        _refuse_foreign_spec_in_own_output(self)
+
+
+#: This project's own spec, package and output folder: `make build` with no arguments.
+OWN_SPEC = fingerprint.PROJECT_ROOT / "spec" / "openapi.yaml"
+OWN_OUT = fingerprint.PROJECT_ROOT / "generated"
+OWN_PACKAGE = "ecs_tasks"
+
+
+def _refuse_foreign_spec_in_own_output(target: Target) -> None:
+    """generated/ holds the package this project ships; another spec (or package name) built
+    without OUT= would replace it, so that is refused with the OUT to give instead."""
+    if target.out.resolve() != OWN_OUT.resolve():
+        return
+    if target.spec.resolve() == OWN_SPEC.resolve() and target.package == OWN_PACKAGE:
+        return
+    name = target.package if target.package != OWN_PACKAGE else target.spec.stem
+    reason = (
+        "holds this project's own package (built from spec/openapi.yaml as ecs_tasks) and is "
+        f"not replaced by a build of {display_path(target.spec)} as {target.package}; give "
+        f"another output folder, e.g. OUT=out/{name} (make build SPEC={target.spec} "
+        f"OUT=out/{name} PACKAGE={target.package})"
+    )
+    raise UnusableInputError(target.out, reason)
 
 
 @dataclass(frozen=True)
@@ -48,6 +89,8 @@ class Rendered:
 
     files: dict[str, bytes]
     spec_files: dict[str, str]
+    #: Located warnings of validation and rendering, for the command line to print once.
+    warnings: list[Problem] = field(default_factory=list)
 
 
 def render(target: Target) -> Rendered:
@@ -60,51 +103,131 @@ def render(target: Target) -> Rendered:
     from scripts.bundle import bundle
     from scripts.problems import SpecError
     from scripts.publish import to_openapi_30
-    from scripts.validate import validate, validate_derived
+    from scripts.validate import examples_policy, validate, validate_derived
 
     spec = bundle(target.spec)
+    examples = examples_policy(target.spec, target.examples)
     with _in_background(_render_outputs, spec.data, target.package, target.spec.name) as files:
-        problems = validate(spec)
-        if problems:
-            raise SpecError(problems)
+        warnings = validate(spec, examples=examples)
+        if errors_in(warnings):
+            raise SpecError(warnings)
         # The 3.0 rendering is published too; a spec it cannot express is a build error.
         problems = [
             spec.locate(pointer, f"in the OpenAPI 3.0 rendering: {message}")
-            for pointer, message in validate_derived(to_openapi_30(spec.data))
+            for pointer, message in validate_derived(to_openapi_30(spec.data), examples=examples)
         ]
         if problems:
-            raise SpecError(problems)
-        rendered = files()
+            raise SpecError(problems + warnings)
+        rendered, render_warnings = files()
+    warnings += [spec.locate(pointer, message).as_warning() for pointer, message in render_warnings]
     base = spec.root.path.parent
     spec_files = {
         path.relative_to(base).as_posix(): doc.digest for path, doc in spec.documents.items()
     }
-    return Rendered(files=rendered, spec_files=spec_files)
+    return Rendered(files=rendered, spec_files=spec_files, warnings=warnings)
 
 
-def _render_outputs(data: dict[str, Any], package: str, spec_name: str) -> dict[str, bytes]:
-    """Every output file of a valid bundled spec, by path relative to OUT."""
+def _render_outputs(
+    data: dict[str, Any], package: str, spec_name: str
+) -> tuple[dict[str, bytes], list[RenderWarning]]:
+    """Every output file of a valid bundled spec, by path relative to OUT, and what the
+    renderers could not express (JSON pointer, message)."""
     from scripts.publish import render_published
     from scripts.render_docs import render_docs
 
-    return {
+    warnings: list[RenderWarning] = []
+    files = {
         **render_published(data),
         **render_docs(data),
-        **_render_package(data, package, spec_name),
+        **_render_package(data, package, spec_name, warnings),
+        "pyproject.toml": _render_project(data, package).encode("utf-8"),
     }
+    return files, warnings
 
 
-def _render_package(data: dict[str, Any], package: str, spec_name: str) -> dict[str, bytes]:
-    """The Python package of a valid bundled spec, formatted, by path relative to OUT."""
+def _render_project(data: dict[str, Any], package: str) -> str:
+    """OUT's pyproject.toml, which makes OUT pip-installable as the package alone."""
+    from scripts.render_models import project_version
+    from scripts.templating import environment
+
+    info = data.get("info")
+    title = str(info.get("title") or package) if isinstance(info, dict) else package
+    context = {"package": package, "title": title, "version": project_version()}
+    return environment().get_template("project/pyproject.toml.jinja").render(context)
+
+
+def _render_package(
+    data: dict[str, Any], package: str, spec_name: str, warnings: list[RenderWarning]
+) -> dict[str, bytes]:
+    """The Python package of a valid bundled spec, formatted and proven to import, by path
+    relative to OUT."""
     from scripts.render_client import render_package
 
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch) / package
         folder.mkdir()
-        for name, text in render_package(data, package, spec_name).items():
+        for name, text in render_package(data, package, spec_name, warnings=warnings).items():
             (folder / name).write_text(text, encoding="utf-8")
+        check_syntax(folder)
         _format_python(folder)
+        check_imports(folder)
         return {f"{package}/{path.name}": path.read_bytes() for path in sorted(folder.iterdir())}
+
+
+class GeneratedCodeError(Exception):
+    """The generated package does not compile or import: a bug of the generator, reported
+    with the generated file and line at fault; nothing is written."""
+
+
+def check_syntax(folder: Path) -> None:
+    """Compile every module of the package in ``folder`` (all of them, also those the package
+    does not import). Raises GeneratedCodeError naming the generated file, line and column."""
+    for path in sorted(folder.glob("*.py")):
+        try:
+            compile(path.read_bytes(), str(path), "exec")
+        except SyntaxError as exc:
+            place = f"{folder.name}/{path.name}:{exc.lineno}:{exc.offset}"
+            raise GeneratedCodeError(_broken(folder, f"{place}: SyntaxError: {exc.msg}")) from None
+
+
+def _broken(folder: Path, found: str) -> str:
+    return (
+        f"the generated package {folder.name} does not import: {found}; nothing was written "
+        "(this is a bug of the generator)"
+    )
+
+
+#: Run in a fresh interpreter, which imports the package as a user would and prints one
+#: located line if that fails. No bytecode is written into the folder, which becomes the output.
+_IMPORT_CHECK = """
+import importlib, pathlib, sys, traceback
+folder = pathlib.Path(sys.argv[1])
+sys.path.insert(0, str(folder.parent))
+try:
+    importlib.import_module(folder.name)
+except Exception as exc:
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if str(folder) in f.filename]
+    where = folder.name
+    if frames:
+        where = f"{folder.name}/{pathlib.Path(frames[-1].filename).name}:{frames[-1].lineno}"
+    print(f"{where}: {type(exc).__name__}: {exc}")
+    sys.exit(1)
+"""
+
+
+def check_imports(folder: Path) -> None:
+    """Import the package in ``folder`` in a child interpreter (a clean one: what the build
+    imported does not count), so that a build never exits 0 with a package that does not
+    import. Raises GeneratedCodeError naming the generated file and line."""
+    result = subprocess.run(  # noqa: S603 - this interpreter, fixed code, no shell
+        [sys.executable, "-I", "-B", "-c", _IMPORT_CHECK, str(folder)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        found = result.stdout.strip() or " ".join(result.stderr.split()[-12:])
+        raise GeneratedCodeError(_broken(folder, found))
 
 
 @contextlib.contextmanager
@@ -155,12 +278,22 @@ def _run_and_send(sender: Connection, function: Callable[..., Any], args: tuple[
 
 
 def _format_python(folder: Path) -> None:
-    """Lint-fix and format the generated Python with the project's own ruff configuration."""
+    """Lint-fix and format the generated Python with the project's own ruff configuration.
+
+    Imports are also sorted at ruff's default line length (88): where isort wraps an import
+    depends on the line length, and OUT must pass ``ruff check`` with default settings as well
+    as this project's. The trailing comma of a wrapped import keeps it wrapped at 100 too.
+    """
     from ruff.__main__ import find_ruff_bin
 
     ruff = find_ruff_bin()
     config = ["--config", str(fingerprint.PROJECT_ROOT / "pyproject.toml")]
-    for command in (["check", "--fix-only", "--quiet"], ["format", "--quiet"]):
+    commands = (
+        ["check", "--fix-only", "--quiet"],
+        ["check", "--fix-only", "--quiet", "--select", "I", "--line-length", "88"],
+        ["format", "--quiet"],
+    )
+    for command in commands:
         subprocess.run(  # noqa: S603 - fixed arguments, no shell
             [ruff, *command, *config, str(folder)], check=True, capture_output=True
         )
@@ -205,13 +338,15 @@ def write_output(target: Target, rendered: Rendered) -> None:
         shutil.rmtree(retired, ignore_errors=True)
 
 
-def build(target: Target, *, force: bool = False) -> bool:
-    """Build ``target``; False when OUT was already up to date and nothing was done."""
+def build(target: Target, *, force: bool = False) -> Rendered | None:
+    """Build ``target`` and return what was written; None when OUT was already up to date
+    and nothing was done."""
     target.check()
     if not force and fingerprint.is_up_to_date(target.spec, target.out, target.package):
-        return False
-    write_output(target, render(target))
-    return True
+        return None
+    rendered = render(target)
+    write_output(target, rendered)
+    return rendered
 
 
 def differences(target: Target) -> list[str]:
@@ -238,4 +373,14 @@ def differences(target: Target) -> list[str]:
     return found
 
 
-__all__ = ["EXIT_UNUSABLE", "Target", "build", "differences", "render", "write_output"]
+__all__ = [
+    "EXIT_UNUSABLE",
+    "GeneratedCodeError",
+    "Target",
+    "build",
+    "check_imports",
+    "check_syntax",
+    "differences",
+    "render",
+    "write_output",
+]

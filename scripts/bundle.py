@@ -19,12 +19,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from scripts.load_spec import Document, load_spec
-from scripts.pointers import join_pointer, lookup, split_pointer
+from scripts.load_spec import MAX_DEPTH, Document, load_spec
+from scripts.pointers import join_pointer, lookup, split_pointer, unescape_token
 from scripts.problems import Problem, SpecError, UnusableInputError
 
 #: Where a value of the bundle came from: the file and the JSON pointer inside it.
 Origin = tuple[Path, str]
+#: Fields beside a ``$ref`` that only annotate that use, and may travel with a shared copy.
+_ANNOTATIONS = {"summary", "description", "title", "example", "examples", "deprecated"}
+#: How deep the joined document may be: every later stage walks it recursively.
+MAX_BUNDLED_DEPTH = 2 * MAX_DEPTH
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,9 @@ class _Bundler:
         self.placed: dict[Origin, str] = {}
         self._failed_files: set[Path] = set()
         self._reserved: set[str] = set()
+        self._too_deep = False
+        # (bundle pointer, file, pointer in it, value) of each file reference in a mapping.
+        self._mappings: list[tuple[str, Document, str, str]] = []
 
     def run(self) -> dict[str, Any]:
         data = self.root.data
@@ -101,7 +108,36 @@ class _Bundler:
             else:
                 pointer = join_pointer("", key)
                 result[key] = self._copy(value, self.root, pointer, pointer)
+        self._rewrite_mappings(result)
         return result
+
+    def _rewrite_mappings(self, result: dict[str, Any]) -> None:
+        """Point each discriminator ``mapping`` entry that names a file at the schema's place
+        in the bundle, as ``$ref``s are; a schema that only the mapping names gets a
+        component of its own."""
+        for target, doc, source, ref in self._mappings:
+            resolved = self._resolve(ref, doc, source)
+            if resolved is None:
+                continue  # reported
+            target_doc, target_pointer = resolved
+            if target_doc is self.root:
+                internal: str | None = target_pointer
+            else:
+                internal = self._placed_at((target_doc.path, target_pointer))
+            if internal is None:
+                schemas = result.setdefault("components", {}).setdefault("schemas", {})
+                stem = Path(urlsplit(ref).path).stem or "Schema"
+                name = next(
+                    n for n in (stem, *(f"{stem}{i}" for i in range(2, 10_000))) if n not in schemas
+                )
+                internal = join_pointer("", "components", "schemas", name)
+                self.placed[(target_doc.path, target_pointer)] = internal
+                content = lookup(target_doc.data, target_pointer)[1]
+                schemas[name] = self._copy(content, target_doc, target_pointer, internal)
+            parent, _, key = target.rpartition("/")
+            holder = lookup(result, parent)[1]
+            if isinstance(holder, dict):
+                holder[unescape_token(key)] = "#" + internal
 
     def _reserve_component_slots(self, components: Any) -> None:
         """Give each component defined as a lone external ``$ref`` its slot before anything else.
@@ -130,6 +166,13 @@ class _Bundler:
 
     def _copy(self, value: Any, doc: Document, source: str, target: str) -> Any:
         self.origins[target] = (doc.path, source)
+        if isinstance(value, (dict, list)) and target.count("/") >= MAX_BUNDLED_DEPTH:
+            # Each file is at most MAX_DEPTH deep, but files inlined in each other add up.
+            if not self._too_deep:
+                self._too_deep = True
+                message = f"nested more than {MAX_BUNDLED_DEPTH} levels deep once bundled"
+                self.problems.append(doc.problem(source, message))
+            return {}  # an empty object, valid nearly anywhere: no follow-on problems
         if isinstance(value, list):
             return [
                 self._copy(item, doc, join_pointer(source, i), join_pointer(target, i))
@@ -139,10 +182,26 @@ class _Bundler:
             return value
         if "$ref" in value:
             return self._reference(value, doc, source, target)
+        self._note_mapping(value, doc, source, target)
         return {
             key: self._copy(item, doc, join_pointer(source, key), join_pointer(target, key))
             for key, item in value.items()
         }
+
+    def _note_mapping(self, value: dict[str, Any], doc: Document, source: str, target: str) -> None:
+        """Remember the discriminator mapping entries that refer to files, to be rewritten once
+        every schema has its place."""
+        discriminator = value.get("discriminator")
+        mapping = discriminator.get("mapping") if isinstance(discriminator, dict) else None
+        if not isinstance(mapping, dict):
+            return
+        for name, ref in mapping.items():
+            # A value is a schema name ("Dog") or a reference; only a file reference changes.
+            if isinstance(ref, str) and not ref.startswith("#") and ("/" in ref or "." in ref):
+                where = ("discriminator", "mapping", name)
+                self._mappings.append(
+                    (join_pointer(target, *where), doc, join_pointer(source, *where), ref)
+                )
 
     def _reference(self, value: dict[str, Any], doc: Document, source: str, target: str) -> Any:
         ref = value["$ref"]
@@ -173,9 +232,14 @@ class _Bundler:
         # The first reference to an external target defines it in the bundle: in its component
         # slot when it stands there alone, otherwise where it is first used.
         content = lookup(target_doc.data, target_pointer)[1]
-        self.placed[(target_doc.path, target_pointer)] = target
+        key = (target_doc.path, target_pointer)
+        self.placed[key] = target
         copied = self._copy(content, target_doc, target_pointer, target)
         if siblings and isinstance(copied, dict):
+            if any(name not in _ANNOTATIONS and not name.startswith("x-") for name in siblings):
+                # Fields that change this use (`required: true`, `nullable`) stay with it: a
+                # later reference gets the target as written, not as this use amended it.
+                del self.placed[key]
             return {**copied, **siblings}
         return copied
 

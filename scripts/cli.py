@@ -3,6 +3,8 @@
 Exit status: 0 success; 1 the spec is invalid (each problem printed once, located as
 ``FILE:LINE:COL: message [json-pointer]``) or, for ``check``, the output is stale; 2 the input
 cannot be used at all (a missing or unreadable file, a bad package name). Never a traceback.
+Warnings (``FILE:LINE:COL: warning: message [json-pointer]``) are printed once and never
+change the exit status.
 """
 
 from __future__ import annotations
@@ -14,12 +16,17 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from scripts.problems import (
+    ERROR,
     EXIT_INTERNAL,
     EXIT_INVALID,
     EXIT_UNUSABLE,
+    WARNING,
+    Problem,
     SpecError,
     UnusableInputError,
     display_path,
+    errors_in,
+    sorted_problems,
 )
 
 
@@ -28,6 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     validate = commands.add_parser("validate", help="check a spec and print every problem")
     validate.add_argument("spec", type=Path)
+    _add_examples_option(validate)
     conformance = commands.add_parser(
         "conformance", help="compare the parameter tables of RST reference pages with the spec"
     )
@@ -49,20 +57,46 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--spec", type=Path, default=Path("spec/openapi.yaml"))
         command.add_argument("--out", type=Path, default=Path("generated"))
         command.add_argument("--package", default="ecs_tasks")
+        _add_examples_option(command)
         if name == "build":
             command.add_argument("--force", action="store_true", help="build even if up to date")
     return parser
 
 
-def _validate(spec: Path) -> int:
-    from scripts.bundle import bundle
-    from scripts.validate import validate
+def _add_examples_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--examples",
+        choices=(ERROR, WARNING),
+        help="how an example that does not match its schema is reported (default: "
+        "[tool.ecs-tasks] examples in pyproject.toml for the project's own spec/, "
+        "otherwise warning)",
+    )
 
-    problems = validate(bundle(spec))  # a missing or unreadable spec is UnusableInputError
-    if problems:
+
+def _validate(spec: Path, examples: str | None) -> int:
+    from scripts.bundle import bundle
+    from scripts.validate import examples_policy, validate
+
+    # A missing or unreadable spec is UnusableInputError.
+    problems = validate(bundle(spec), examples=examples_policy(spec, examples))
+    if errors_in(problems):
         raise SpecError(problems)
-    print(f"{display_path(spec)}: valid")
+    print_warnings(problems)
+    print(f"{display_path(spec)}: valid{_warning_count(problems)}")
     return 0
+
+
+def print_warnings(problems: list[Problem]) -> None:
+    """Print each warning once, in file and line order, on stderr."""
+    for problem in sorted_problems(problems):
+        if problem.is_warning:
+            print(problem.format(), file=sys.stderr)
+
+
+def _warning_count(problems: list[Problem], form: str = " ({})") -> str:
+    """How many warnings there are, in ``form``; nothing when there are none."""
+    count = len({p for p in problems if p.is_warning})
+    return form.format(f"{count} warning{'s' if count != 1 else ''}") if count else ""
 
 
 def _conformance(docs: Path, spec: Path) -> int:
@@ -130,14 +164,14 @@ def _import(page: Path, out: Path, docs: Path | None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     if args.command == "validate":
-        return _validate(args.spec)
+        return _validate(args.spec, args.examples)
     if args.command == "conformance":
         return _conformance(args.docs, args.spec)
     if args.command == "import":
         return _import(args.page, args.out, args.docs)
     from scripts.build import Target, build, differences
 
-    target = Target(spec=args.spec, out=args.out, package=args.package)
+    target = Target(spec=args.spec, out=args.out, package=args.package, examples=args.examples)
     if args.command == "check":
         found = differences(target)
         for line in found:
@@ -148,9 +182,12 @@ def _run(args: argparse.Namespace) -> int:
         print(f"{display_path(args.out)} is up to date with {display_path(args.spec)}")
         return 0
     started = time.perf_counter()
-    if build(target, force=args.force):
+    built = build(target, force=args.force)
+    if built is not None:
         elapsed = time.perf_counter() - started
-        print(f"built {display_path(args.out)} from {display_path(args.spec)} in {elapsed:.2f} s")
+        print_warnings(built.warnings)
+        where = f"{display_path(args.out)} from {display_path(args.spec)}"
+        print(f"built {where} in {elapsed:.2f} s{_warning_count(built.warnings)}")
     else:
         print(f"{display_path(args.out)} is up to date; nothing to do")
     return 0
@@ -163,8 +200,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SpecError as exc:
         for problem in exc.problems:
             print(problem.format(), file=sys.stderr)
-        count = len(exc.problems)
-        print(f"{count} problem{'s' if count != 1 else ''}; nothing was written", file=sys.stderr)
+        count = exc.error_count
+        warned = _warning_count(exc.problems, ", {}")
+        summary = f"{count} problem{'s' if count != 1 else ''}{warned}"
+        print(f"{summary}; nothing was written", file=sys.stderr)
         return exc.exit_status
     except UnusableInputError as exc:
         print(f"error: {exc}", file=sys.stderr)

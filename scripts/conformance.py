@@ -732,8 +732,11 @@ def docs_type(data: dict[str, Any], schema: Any) -> str:
     if kinds is None and ("properties" in schema or "oneOf" in schema or "anyOf" in schema):
         kinds = "object"
     if kinds == "array":
-        item = docs_type(data, schema.get("items", {}))
-        return "Array of arrays" if item.startswith("Array") else f"Array of {item.lower()}s"
+        # One level names it: a recursive array (``Tree: {items: Tree}``) would have no end.
+        item = resolve(data, schema.get("items", {}))
+        if isinstance(item, dict) and item.get("type") == "array":
+            return "Array of arrays"
+        return f"Array of {docs_type(data, item).lower()}s"
     if kinds is None and "enum" in schema:
         kinds = "string"
     return _SCALAR_NAMES.get(str(kinds), "Object")

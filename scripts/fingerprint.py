@@ -15,6 +15,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from scripts.load_spec import read_source
+from scripts.problems import UnusableInputError
+
 FINGERPRINT_NAME = ".fingerprint"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 #: The distributions whose version can change a byte of the output.
@@ -102,8 +105,9 @@ def is_up_to_date(spec: Path, out: Path, package: str) -> bool:
     current: dict[str, str] = {}
     for name in spec_files:
         try:
-            current[name] = digest_bytes((base / name).read_bytes())
-        except OSError:
+            # The loader's reader: a spec file replaced by a FIFO must not block this check.
+            current[name] = digest_bytes(read_source(base / name))
+        except UnusableInputError:
             return False
     if spec.resolve().relative_to(base).as_posix() not in current:
         return False

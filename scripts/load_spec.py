@@ -11,9 +11,13 @@ to the place it came from.
 from __future__ import annotations
 
 import math
+import os
+import re
+import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -21,22 +25,52 @@ from scripts.pointers import join_pointer
 from scripts.problems import EXIT_INVALID, Problem, SpecError, UnusableInputError
 
 try:  # libyaml is bundled with PyYAML's wheels; the pure-Python loader is the fallback.
-    _Loader: type[Any] = yaml.CSafeLoader
+    _BaseLoader: type[Any] = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
+    _BaseLoader = yaml.SafeLoader
+
+_NULL = "tag:yaml.org,2002:null"
+_BOOL = "tag:yaml.org,2002:bool"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_MERGE = "tag:yaml.org,2002:merge"
+
+# The YAML 1.2 core schema, the YAML that OpenAPI 3.x names. PyYAML resolves plain scalars by
+# YAML 1.1, where `yes`, `no`, `on`, `off` and `y` are booleans, `1:20` is the number 80 and
+# `3e-05` a string: an enum [DE, NL, NO] would change meaning. Only the resolver is replaced;
+# libyaml still parses, and asks it for the tag of each plain scalar.
+_CORE_12 = (
+    (_NULL, r"null|Null|NULL|~|", ("n", "N", "~", "")),
+    (_BOOL, r"true|True|TRUE|false|False|FALSE", "tTfF"),
+    (_INT, r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+", "-+0123456789"),
+    (
+        _FLOAT,
+        r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN",
+        "-+.0123456789",
+    ),
+    # Not YAML 1.2, but a merge key meant as one must be refused rather than kept as a key.
+    (_MERGE, r"<<", "<"),
+)
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc]
+    """libyaml's loader with the YAML 1.2 core schema's implicit tags instead of YAML 1.1's."""
+
+    yaml_implicit_resolvers: ClassVar[dict[Any, Any]] = {}
+
+
+for _tag, _pattern, _first in _CORE_12:
+    _Loader.add_implicit_resolver(_tag, re.compile(f"^(?:{_pattern})$"), list(_first))
 
 #: Larger files are refused before parsing: no real API description comes near this size.
 MAX_FILE_BYTES = 20 * 1024 * 1024
 #: Values a document may expand to; YAML aliases nested in each other (a "billion laughs")
 #: would otherwise expand exponentially and exhaust memory.
 MAX_VALUES = 5_000_000
-
-_JSON_SCALAR_TAGS = {
-    "tag:yaml.org,2002:int",
-    "tag:yaml.org,2002:float",
-    "tag:yaml.org,2002:bool",
-    "tag:yaml.org,2002:null",
-}
+#: Mappings and lists nested deeper than this are refused where the limit is crossed. Real
+#: API descriptions stay under 20 levels; every later stage walks the document recursively.
+MAX_DEPTH = 64
 
 
 @dataclass(frozen=True)
@@ -65,9 +99,15 @@ class Document:
 
 
 def read_source(path: Path) -> bytes:
-    """The raw bytes of a spec file; an :class:`UnusableInputError` when it cannot be read."""
+    """The raw bytes of a spec file; an :class:`UnusableInputError` when it cannot be read.
+
+    Only a regular file is read: a FIFO would block the build forever and a device such as
+    /dev/zero never ends, so both are refused before a byte is read. At most one byte past
+    :data:`MAX_FILE_BYTES` is read, enough for :func:`parse_spec` to refuse a larger file.
+    """
     try:
-        return path.read_bytes()
+        # O_NONBLOCK: opening a FIFO without a writer would otherwise wait for one.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise UnusableInputError(path, "no such file") from None
     except IsADirectoryError:
@@ -76,6 +116,35 @@ def read_source(path: Path) -> bytes:
         raise UnusableInputError(path, "permission denied") from None
     except OSError as exc:
         raise UnusableInputError(path, exc.strerror or "cannot be read") from None
+    try:
+        mode = os.fstat(descriptor).st_mode
+        if stat.S_ISDIR(mode):
+            raise UnusableInputError(path, "is a directory, not a spec file")
+        if not stat.S_ISREG(mode):
+            raise UnusableInputError(path, f"is {_file_kind(mode)}, not a regular file; refused")
+        chunks: list[bytes] = []
+        left = MAX_FILE_BYTES + 1
+        while left > 0:
+            chunk = os.read(descriptor, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    except OSError as exc:
+        raise UnusableInputError(path, exc.strerror or "cannot be read") from None
+    finally:
+        os.close(descriptor)
+
+
+def _file_kind(mode: int) -> str:
+    kinds = (
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    )
+    return next((name for test, name in kinds if test(mode)), "a special file")
 
 
 def load_spec(path: Path) -> Document:
@@ -89,10 +158,9 @@ def load_spec(path: Path) -> Document:
 def parse_spec(path: Path, raw: bytes, *, digest: str = "") -> Document:
     """Parse the bytes of a spec file that lives at ``path``."""
     if len(raw) > MAX_FILE_BYTES:
-        size = f"{len(raw) / 1024 / 1024:.1f} MiB"
         limit = f"{MAX_FILE_BYTES // 1024 // 1024} MiB"
         raise SpecError(
-            [Problem(path, 1, 1, f"the file is {size}; files over {limit} are refused")]
+            [Problem(path, 1, 1, f"files over {limit} are refused, and this one is larger")]
         )
     text = _decode(path, raw)
     try:
@@ -106,7 +174,7 @@ def parse_spec(path: Path, raw: bytes, *, digest: str = "") -> Document:
         raise SpecError([Problem(path, 1, 1, f"YAML error: {exc}")]) from None
     if node is None:
         raise SpecError([Problem(path, 1, 1, "the file is empty: expected an OpenAPI document")])
-    if _expanded_size(node, {}) > MAX_VALUES:
+    if _expanded_size(node) > MAX_VALUES:
         message = f"the document expands to more than {MAX_VALUES:,} values (nested YAML aliases?)"
         raise SpecError([Problem(path, 1, 1, message)])
     builder = _Builder(path)
@@ -136,21 +204,27 @@ def _decode(path: Path, raw: bytes) -> str:
     return text
 
 
-def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
-    """How many values ``node`` becomes once every alias is expanded, counted without
-    expanding anything: each node's size is computed once, however often it is referred to."""
-    known = sizes.get(id(node))
-    if known is not None:
-        return known
-    sizes[id(node)] = 1  # an alias cycle counts once here; the builder reports it
-    if isinstance(node, yaml.SequenceNode):
-        size = 1 + sum(_expanded_size(item, sizes) for item in node.value)
-    elif isinstance(node, yaml.MappingNode):
-        size = 1 + sum(_expanded_size(v, sizes) for _, v in node.value)
-    else:
-        size = 1
-    sizes[id(node)] = size
-    return size
+def _expanded_size(root: yaml.Node) -> int:
+    """How many values ``root`` becomes once every alias is expanded, counted without
+    expanding anything: each node's size is computed once, however often it is referred to.
+    Iterative, since libyaml allows nesting far deeper than Python's recursion limit."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        if isinstance(node, yaml.SequenceNode):
+            children = node.value
+        elif isinstance(node, yaml.MappingNode):
+            children = [value for _, value in node.value]
+        else:
+            children = []
+        if finished:
+            sizes[id(node)] = 1 + sum(sizes[id(child)] for child in children)
+        elif id(node) not in sizes:
+            sizes[id(node)] = 1  # an alias cycle counts once here; the builder reports it
+            stack.append((node, True))
+            stack.extend((child, False) for child in children if id(child) not in sizes)
+    return sizes[id(root)]
 
 
 class _Builder:
@@ -160,31 +234,37 @@ class _Builder:
         self.path = path
         self.locations: dict[str, tuple[int, int]] = {}
         self.problems: list[Problem] = []
-        self._constructor = yaml.constructor.SafeConstructor()
         self._active: set[int] = set()
+        self._too_deep = False
 
     def _problem(self, node: yaml.Node, pointer: str, message: str) -> None:
         mark = node.start_mark
         self.problems.append(Problem(self.path, mark.line + 1, mark.column + 1, message, pointer))
 
-    def build(self, node: yaml.Node, pointer: str) -> Any:
+    def build(self, node: yaml.Node, pointer: str, depth: int = 0) -> Any:
         self.locations.setdefault(pointer, (node.start_mark.line + 1, node.start_mark.column + 1))
         if isinstance(node, yaml.ScalarNode):
             return self._scalar(node, pointer)
         if id(node) in self._active:
             self._problem(node, pointer, "a YAML alias refers to a node that contains it")
             return None
+        if depth >= MAX_DEPTH:
+            if not self._too_deep:  # the deepest branch once; its siblings say nothing new
+                self._too_deep = True
+                self._problem(node, pointer, f"nested more than {MAX_DEPTH} levels deep")
+            return None
         self._active.add(id(node))
         try:
             if isinstance(node, yaml.SequenceNode):
                 return [
-                    self.build(item, join_pointer(pointer, i)) for i, item in enumerate(node.value)
+                    self.build(item, join_pointer(pointer, i), depth + 1)
+                    for i, item in enumerate(node.value)
                 ]
-            return self._mapping(node, pointer)
+            return self._mapping(node, pointer, depth)
         finally:
             self._active.discard(id(node))
 
-    def _mapping(self, node: yaml.Node, pointer: str) -> dict[str, Any]:
+    def _mapping(self, node: yaml.Node, pointer: str, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
         first_seen: dict[str, int] = {}
         for key_node, value_node in node.value:
@@ -207,17 +287,56 @@ class _Builder:
             # A collection is best pointed at by its key; a scalar by the value itself.
             anchor = key_node if not isinstance(value_node, yaml.ScalarNode) else value_node
             self.locations[child] = (anchor.start_mark.line + 1, anchor.start_mark.column + 1)
-            result[key] = self.build(value_node, child)
+            result[key] = self.build(value_node, child, depth + 1)
         return result
 
     def _scalar(self, node: yaml.ScalarNode, pointer: str) -> Any:
-        if node.tag not in _JSON_SCALAR_TAGS:
+        if node.tag not in _CONSTRUCT:
             return node.value  # strings, and dates or binaries kept exactly as written
-        value = self._constructor.construct_object(node)
+        try:
+            value = _CONSTRUCT[node.tag](node.value)
+        except ValueError:
+            kind = node.tag.rsplit(":", 1)[-1]
+            self._problem(node, pointer, f"'{node.value}' is not a YAML 1.2 {kind}")
+            return None
         if isinstance(value, float) and not math.isfinite(value):
             self._problem(node, pointer, f"'{node.value}' is not a JSON number")
             return None
         return value
+
+
+def _null(text: str) -> None:
+    if text not in ("", "~", "null", "Null", "NULL"):
+        raise ValueError(text)
+
+
+def _bool(text: str) -> bool:
+    if text.lower() not in ("true", "false"):
+        raise ValueError(text)
+    return text.lower() == "true"
+
+
+def _int(text: str) -> int:
+    """An integer as the YAML 1.2 core schema writes it: decimal, ``0o17`` or ``0x1F``
+    (a leading zero is not octal, unlike YAML 1.1)."""
+    if text.startswith(("0o", "0x")):
+        return int(text[2:], 8 if text[1] == "o" else 16)
+    return int(text, 10)
+
+
+def _float(text: str) -> float:
+    lowered = text.lower()
+    if lowered.lstrip("+-") in (".inf", ".nan"):
+        return float(lowered.replace(".", ""))
+    return float(text)
+
+
+_CONSTRUCT: dict[str, Callable[[str], Any]] = {
+    _NULL: _null,
+    _BOOL: _bool,
+    _INT: _int,
+    _FLOAT: _float,
+}
 
 
 __all__ = ["EXIT_INVALID", "Document", "load_spec", "parse_spec", "read_source"]

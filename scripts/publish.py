@@ -146,6 +146,10 @@ _BOUNDS: dict[str, tuple[str, str, Callable[[Any, Any], bool]]] = {
 }
 
 
+#: The answer the 3.0 rendering gives an operation whose 3.1 source describes none.
+NO_RESPONSES = "Unspecified: the OpenAPI 3.1 source describes no response."
+
+
 def to_openapi_30(data: dict[str, Any]) -> dict[str, Any]:
     """The same API described in OpenAPI 3.0.3, for tools that cannot read 3.1.
 
@@ -236,6 +240,9 @@ class _Downgrade:
             else:
                 # Like Paths and Callback, Responses may hold extensions among its entries.
                 out[key] = self.map_of(inner, item, extensible=key == "responses")
+        if kind == "operation":
+            # Optional in 3.1, required in 3.0; validation warns where the source has none.
+            out.setdefault("responses", {"default": {"description": NO_RESPONSES}})
         return out
 
     def map_of(self, kind: str, value: Any, *, extensible: bool = False) -> Any:

@@ -1,15 +1,14 @@
 """The Jinja environments of the pipeline, with the filters that make spec text safe to embed.
 
 Text from a spec reaches generated Python only through ``pystr`` (a string literal made by
-``repr``) or ``docstring`` (text that cannot close or escape its triple quotes), and reaches
-HTML only through Jinja's autoescaping. Templates never paste spec text raw.
+``repr``) or ``docstring`` (text that cannot close or escape its triple quotes), TOML only
+through ``tomlstr``, and HTML only through Jinja's autoescaping. Templates never paste spec
+text raw. Python names are not made here but in the naming module.
 """
 
 from __future__ import annotations
 
 import functools
-import keyword
-import re
 import unicodedata
 
 import jinja2
@@ -44,23 +43,21 @@ def docstring(value: object, indent: str = "") -> str:
     return body
 
 
-def snake_case(name: str) -> str:
-    """``ShowJob`` -> ``show_job``; ``getHTTPStatus`` -> ``get_http_status``; safe identifier."""
-    name = re.sub(r"[^0-9A-Za-z]+", "_", name)
-    name = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
-    name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
-    return python_identifier(name.lower().strip("_"))
-
-
-def python_identifier(name: str) -> str:
-    """A valid, non-keyword identifier made from ``name``."""
-    if not name:
-        return "_"
-    if name[0].isdigit():
-        name = "_" + name
-    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
-        name += "_"
-    return name
+def tomlstr(value: object) -> str:
+    """A TOML basic string holding ``value``; a lone surrogate, which no TOML (or UTF-8) file
+    can hold, becomes U+FFFD."""
+    out = []
+    for ch in str(value):
+        code = ord(ch)
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif code < 0x20 or code == 0x7F:
+            out.append(f"\\u{code:04x}")
+        elif 0xD800 <= code <= 0xDFFF:
+            out.append("\ufffd")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
 
 
 @functools.cache
@@ -74,5 +71,5 @@ def environment(*, html: bool = False) -> jinja2.Environment:
         lstrip_blocks=True,
         autoescape=html,  # noqa: S701 - Python output is escaped by the pystr/docstring filters
     )
-    env.filters.update(pystr=pystr, docstring=docstring, snake_case=snake_case)
+    env.filters.update(pystr=pystr, docstring=docstring, tomlstr=tomlstr)
     return env

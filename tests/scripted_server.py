@@ -24,6 +24,10 @@ class Reply:
     # "reset": read the request, then drop the connection with a TCP RST.
     # "truncate": announce the whole body but send only half of it, then close.
     fault: str | None = None
+    # Seconds between single bytes of the answer: from its first byte, or from the body's
+    # first byte when trickle_body is set. The bytes that got out are in ScriptedServer.trickled.
+    trickle: float = 0.0
+    trickle_body: bool = False
 
 
 @dataclass
@@ -94,6 +98,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.close()
             self.close_connection = True
             return
+        if reply.trickle:
+            self._trickle(reply)
+            return
         body, headers = encode(reply)
         self.send_response_only(reply.status)
         for name, value in headers.items():
@@ -107,6 +114,27 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self.end_headers()
         self.wfile.write(body)
+
+    def _trickle(self, reply: Reply) -> None:
+        body, headers = encode(reply)
+        headers["Content-Length"] = str(len(body))
+        head = f"HTTP/1.1 {reply.status} Slow\r\n"
+        head += "".join(f"{name}: {value}\r\n" for name, value in headers.items()) + "\r\n"
+        data = head.encode("latin-1") + body
+        start = len(head) if reply.trickle_body else 0
+        sent = 0
+        try:
+            self.wfile.write(data[:start])
+            self.wfile.flush()
+            for index in range(start, len(data)):
+                time.sleep(reply.trickle)
+                self.wfile.write(data[index : index + 1])
+                self.wfile.flush()
+                sent += 1
+        except OSError:
+            pass  # the client gave up and closed the connection
+        self.close_connection = True
+        self.server.owner.trickled.append(sent)
 
     def do_GET(self) -> None:
         self._handle()
@@ -129,6 +157,7 @@ class ScriptedServer:
         self._httpd.owner = self
         self._lock = threading.Lock()
         self.requests: list[Seen] = []
+        self.trickled: list[int] = []  # bytes each trickled answer got out before it ended
         self.responder: Responder = script(job())
         self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.02,), daemon=True)
         self._thread.start()
@@ -144,6 +173,13 @@ class ScriptedServer:
         with self._lock:
             self.requests.append(seen)
         return self.responder(seen)
+
+    def wait_for_trickles(self, count: int, within: float = 30.0) -> list[int]:
+        """The byte counts of the first `count` trickled answers, once they have ended."""
+        deadline = time.monotonic() + within
+        while len(self.trickled) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return list(self.trickled)
 
     def count(self, method: str) -> int:
         with self._lock:

@@ -112,10 +112,10 @@ def test_a_spec_that_is_not_ours_builds_under_its_own_package(tmp_path: Path) ->
     spec = SPECS / "foreign" / "openapi.yaml"
     result = run_pipeline("build", "--spec", spec, "--out", out, "--package", "petstore")
     assert result.status == 0, result.err
-    # No operation of the pet store declares an x-waiter, so there is no waiter module.
+    # No operation of the pet store declares an x-waiter, and no scheme AK/SK: there is no
+    # waiter module and no signing module.
     assert sorted(p.name for p in (out / "petstore").iterdir()) == [
         "__init__.py",
-        "_auth.py",
         "_base_client.py",
         "_client.py",
         "_exceptions.py",
@@ -176,3 +176,136 @@ def test_openapi_spec_validator_accepts_the_source_spec() -> None:
 
     data, base_uri = read_from_filename(str(SPEC))
     validate_openapi(data, base_uri=base_uri)
+
+
+# --- never a broken package; never someone else's output ------------------------------------
+
+
+def _breaking(monkeypatch: pytest.MonkeyPatch, module: str, extra: str) -> None:
+    """Make the renderer append ``extra`` to one generated module."""
+    from scripts import render_client
+
+    real = render_client.render_package
+
+    def render_package(*args: object, **kwargs: object) -> dict[str, str]:
+        files = real(*args, **kwargs)  # type: ignore[arg-type]
+        files[module] += extra
+        return files
+
+    monkeypatch.setattr(render_client, "render_package", render_package)
+
+
+@pytest.mark.parametrize(
+    ("module", "extra", "expected"),
+    [
+        (
+            "_client.py",
+            "\n\ndef twice(a: int, a: int) -> None:\n    pass\n",
+            r"ecs_tasks/_client\.py:\d+:\d+: SyntaxError: duplicate argument 'a'",
+        ),
+        (
+            "models.py",
+            "\n\nBROKEN = undefined_name\n",
+            r"ecs_tasks/models\.py:\d+: NameError: name 'undefined_name' is not defined",
+        ),
+    ],
+)
+def test_a_package_that_does_not_import_fails_the_build_and_leaves_out_untouched(
+    existing_output: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    module: str,
+    extra: str,
+    expected: str,
+) -> None:
+    _breaking(monkeypatch, module, extra)
+    before = snapshot(existing_output)
+    target = Target(spec=SPEC, out=existing_output, package="ecs_tasks")
+    with pytest.raises(build_module.GeneratedCodeError, match=expected) as raised:
+        build_module.build(target, force=True)
+    assert "nothing was written" in str(raised.value)
+    assert snapshot(existing_output) == before
+    assert [p.name for p in existing_output.parent.iterdir()] == ["out"], "staging left behind"
+
+
+def test_the_import_check_imports_in_a_clean_interpreter(tmp_path: Path) -> None:
+    # A package that imports here (the build has pydantic loaded, and this folder on no path)
+    # but needs a module no fresh interpreter has is still refused.
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("import scripts.naming\n")
+    with pytest.raises(build_module.GeneratedCodeError, match=r"pkg/__init__\.py:1: ModuleNotF"):
+        build_module.check_imports(package)
+    (package / "__init__.py").write_text("import httpx\n")
+    build_module.check_imports(package)
+    assert [p.name for p in package.iterdir()] == ["__init__.py"], "no bytecode written"
+
+
+@pytest.mark.parametrize(
+    ("spec", "package"),
+    [(SPECS / "foreign" / "openapi.yaml", "ecs_tasks"), (SPEC, "other_api")],
+)
+def test_another_spec_or_package_never_replaces_the_projects_own_output(
+    spec: Path, package: str
+) -> None:
+    before = snapshot(GENERATED)
+    result = run_pipeline("build", "--spec", spec, "--package", package)
+    assert result.status == 2
+    assert "holds this project's own package" in result.err
+    assert "OUT=out/" in result.err
+    assert snapshot(GENERATED) == before
+
+
+def test_the_project_builds_its_own_output_without_arguments() -> None:
+    # The refusal above is only for other specs: `make build` itself is let through.
+    build_module.Target(spec=SPEC, out=GENERATED, package="ecs_tasks").check()
+
+
+@pytest.mark.parametrize("package", ["café", "пакет", "api_ß"])
+def test_a_package_name_that_is_not_ascii_is_refused(package: str, tmp_path: Path) -> None:
+    result = run_pipeline("build", "--out", tmp_path / "out", "--package", package)
+    assert result.status == 2
+    assert f"PACKAGE '{package}' is not ASCII" in result.err
+    assert "User-Agent" in result.err
+    assert not (tmp_path / "out").exists()
+
+
+def test_out_is_pip_installable_as_the_package_alone(tmp_path: Path) -> None:
+    import zipfile
+
+    import tomllib
+
+    out = tmp_path / "out"
+    spec = SPECS / "foreign" / "openapi.yaml"
+    result = run_pipeline("build", "--spec", spec, "--out", out, "--package", "pet_store")
+    assert result.status == 0, result.err
+    project = tomllib.loads((out / "pyproject.toml").read_text())["project"]
+    assert project["name"] == "pet-store"
+    assert project["requires-python"] == ">=3.10"
+    assert sorted(d.split(">")[0] for d in project["dependencies"]) == ["httpx", "pydantic"]
+    dist = tmp_path / "dist"
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", dist, out],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    (wheel,) = dist.glob("pet_store-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "pet_store/_client.py" in names and "pet_store/py.typed" in names
+    assert not [n for n in names if not n.startswith(("pet_store/", "pet_store-"))], names
+
+
+def test_generated_code_passes_ruff_with_default_settings(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    spec = SPECS / "foreign" / "openapi.yaml"
+    assert run_pipeline("build", "--spec", spec, "--out", out, "--package", "pets").status == 0
+    # Run inside OUT, as its user would: ruff's defaults, and the Python version OUT declares.
+    lint = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "--output-format", "concise", "."],
+        cwd=out,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert lint.returncode == 0, lint.stdout + lint.stderr

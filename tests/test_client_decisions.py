@@ -162,9 +162,11 @@ def test_quote_path_param(value: str, encoded: str) -> None:
 
 @pytest.mark.parametrize("base", ["https://h", "https://h/", "https://h//"])
 def test_build_url_joins_with_or_without_slash(base: str) -> None:
-    url = build_url(base, "/v1/{project_id}/jobs/{job_id}", {"project_id": "p/1", "job_id": ".."})
-    assert url == "https://h/v1/p%2F1/jobs/%2E%2E"
-    assert httpx.URL(url).raw_path == b"/v1/p%2F1/jobs/%2E%2E"
+    url = build_url(
+        base, "/v1/{project_id}/jobs/{job_id}", {"project_id": "p/1", "job_id": "../x"}, {}
+    )
+    assert url == "https://h/v1/p%2F1/jobs/..%2Fx"
+    assert httpx.URL(url).raw_path == b"/v1/p%2F1/jobs/..%2Fx"
 
 
 def test_cap_timeout_limits_every_phase() -> None:

@@ -311,7 +311,7 @@ async def test_post_is_not_repeated_after_a_reset(make_client: Any, server: Scri
 
     assert server.count("POST") == 1
     assert isinstance(caught.value.__cause__, httpx.TransportError)
-    assert f"POST /v1/{PROJECT}/cloudservers/action failed" in str(caught.value)
+    assert f"POST {server.url}/v1/{PROJECT}/cloudservers/action failed" in str(caught.value)
 
 
 async def test_post_is_not_repeated_after_a_read_timeout(
@@ -505,6 +505,43 @@ async def test_closed_port_is_a_connection_error(make_client: Any) -> None:
             {"servers": [{"id": 7}]},
             "servers.0.id: Input should be a valid string",
         ),
+        # Strict: nothing is coerced, and no key is dropped, at any level.
+        (
+            "delete_servers",
+            {"servers": [{"id": "a"}], "delete_eip": True},
+            "delete_eip: Extra inputs are not permitted",
+        ),
+        (
+            "delete_servers",
+            {"servers": [{"id": "a", "name": "x"}]},
+            "servers.0.name: Extra inputs are not permitted",
+        ),
+        (
+            "delete_servers",
+            {"servers": [{"id": "a"}], "delete_volume": "yes"},
+            "delete_volume: Input should be a valid boolean",
+        ),
+        (
+            "delete_servers",
+            {"servers": [{"id": "a"}], "delete_volume": "off"},
+            "delete_volume: Input should be a valid boolean",
+        ),
+        (
+            "delete_servers",
+            {"servers": [{"id": "a"}], "delete_volume": 1},
+            "delete_volume: Input should be a valid boolean",
+        ),
+        (
+            "batch_server_action",
+            {"os-stop": {"servers": [{"id": "a"}], "typ": "HARD"}},
+            "os-stop.typ: Extra inputs are not permitted",
+        ),
+        (
+            "batch_server_action",
+            {"os-stop": {"servers": [{"id": "a"}]}, "os-start": {"servers": [{"id": "b"}]}},
+            "matches none of",
+        ),
+        ("delete_servers", {"servers": [{"id": "a"}], "x": float("nan")}, "not JSON"),
     ],
 )
 async def test_bad_bodies_are_never_sent(
@@ -518,6 +555,32 @@ async def test_bad_bodies_are_never_sent(
     assert expected in str(caught.value)
     assert isinstance(caught.value, ValueError)
     assert server.requests == []
+
+
+async def test_a_wrong_top_level_key_is_named_once(
+    make_client: Any, server: ScriptedServer
+) -> None:
+    client = make_client()
+
+    with pytest.raises(RequestValidationError) as caught:
+        await call(client.batch_server_action({"os-stopp": {"servers": [{"id": "a"}]}}))
+
+    text = str(caught.value)
+    assert text.count("os-stopp") == 1
+    assert "os-stopp: Extra inputs are not permitted" in caught.value.errors
+    assert server.requests == []
+
+
+async def test_answers_with_unknown_fields_still_parse(
+    make_client: Any, server: ScriptedServer
+) -> None:
+    server.answer(job("RUNNING", new_field={"added": "later"}))
+    client = make_client()
+
+    result = await call(client.show_job("job-1"))
+
+    assert result.job_id == "job-1"
+    assert result.model_extra == {"new_field": {"added": "later"}}
 
 
 async def test_a_model_changed_after_validation_is_checked_again(
@@ -538,8 +601,7 @@ async def test_a_model_changed_after_validation_is_checked_again(
     [
         ("../x", "/v1/proj1/jobs/..%2Fx"),
         ("a/b", "/v1/proj1/jobs/a%2Fb"),
-        ("..", "/v1/proj1/jobs/%2E%2E"),
-        (".", "/v1/proj1/jobs/%2E"),
+        ("...", "/v1/proj1/jobs/..."),
         ("a b?c#d%", "/v1/proj1/jobs/a%20b%3Fc%23d%25"),
     ],
 )
@@ -562,15 +624,6 @@ async def test_base_url_with_a_prefix_joins_cleanly(
     await call(client.show_job("j1"))
 
     assert server.requests[0].path == "/ecs/v1/proj1/jobs/j1"
-
-
-async def test_empty_path_parameter_is_refused(make_client: Any, server: ScriptedServer) -> None:
-    client = make_client()
-
-    with pytest.raises(RequestValidationError, match="job_id: must not be empty"):
-        await call(client.show_job(""))
-
-    assert server.requests == []
 
 
 # --- Authentication, secrets, lifecycle -------------------------------------------------------

@@ -197,3 +197,30 @@ async def test_timeout_after_only_failures_chains_the_last_one(
     assert caught.value.job is None
     assert isinstance(caught.value.__cause__, InternalServerError)
     assert "no successful poll" in str(caught.value)
+
+
+async def test_an_unknown_status_is_not_final(make_client: Any, server: ScriptedServer) -> None:
+    # D19: a status outside x-waiter's success and failure lists (Huawei Cloud's prepaid
+    # PENDING_PAYMENT, say) means "not finished"; the model keeps it and progress sees it.
+    server.answer(job("PENDING_PAYMENT"), job("RUNNING"), job("SUCCESS"))
+    client = make_client()
+    seen: list[str] = []
+
+    result = await call(
+        client.wait_for_job(
+            "job-1", timeout=5, on_progress=lambda j: seen.append(str(j.status)), **FAST
+        )
+    )
+
+    assert seen == ["PENDING_PAYMENT", "RUNNING", "SUCCESS"]
+    assert result.status == models.JobStatus.SUCCESS
+    assert server.count("GET") == 3
+
+
+async def test_show_job_keeps_an_unknown_status(make_client: Any, server: ScriptedServer) -> None:
+    server.answer(job("PENDING_PAYMENT"))
+
+    result = await call(make_client().show_job("job-1"))
+
+    assert result.status == "PENDING_PAYMENT"
+    assert result.model_dump(mode="json")["status"] == "PENDING_PAYMENT"

@@ -1,5 +1,3 @@
-# Docstrings carry the spec's text line for line, which no formatter wraps:
-# ruff: noqa: E501
 """One thin method per operation, on a blocking and an asyncio client.
 
 The operations of ECS Asynchronous Task API, generated from the spec; the request loop,
@@ -9,12 +7,20 @@ retries and errors live in _base_client.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import PrivateAttr
 
 from . import models
-from ._base_client import CLIENT_CONTEXT_KEY, AsyncBaseClient, Operation, SyncBaseClient
+from ._base_client import (
+    CLIENT_CONTEXT_KEY,
+    AsyncBaseClient,
+    Operation,
+    Param,
+    RequestBody,
+    SyncBaseClient,
+    path_value,
+)
 from ._waiter import (
     AsyncClock,
     AsyncSystemClock,
@@ -23,6 +29,7 @@ from ._waiter import (
     SystemClock,
     WaiterSpec,
     async_wait,
+    resolve_pointer,
     wait,
 )
 
@@ -32,61 +39,229 @@ _SHOW_JOB = Operation(
     "GET",
     "/v1/{project_id}/jobs/{job_id}",
     idempotent=True,
+    params=(
+        Param(
+            "job_id",
+            "path",
+            "simple",
+            False,
+            type=str,
+            argument="job_id",
+        ),
+    ),
+    security=(("XAuthToken",),),
 )
 _BATCH_SERVER_ACTION = Operation(
     "POST",
     "/v1/{project_id}/cloudservers/action",
-    body_type=models.BatchServerActionRequest,
+    body=RequestBody(
+        "application/json",
+        "json",
+        required=True,
+        type=models.BatchServerActionRequest,
+    ),
+    security=(("XAuthToken",),),
 )
 _DELETE_SERVERS = Operation(
     "POST",
     "/v1/{project_id}/cloudservers/delete",
-    body_type=models.DeleteServersRequest,
+    body=RequestBody(
+        "application/json",
+        "json",
+        required=True,
+        type=models.DeleteServersRequest,
+    ),
+    security=(("XAuthToken",),),
 )
 _RESIZE_SERVER = Operation(
     "POST",
     "/v1/{project_id}/cloudservers/{server_id}/resize",
-    body_type=models.ResizeServerRequest,
+    params=(
+        Param(
+            "server_id",
+            "path",
+            "simple",
+            False,
+            type=str,
+            argument="server_id",
+        ),
+    ),
+    body=RequestBody(
+        "application/json",
+        "json",
+        required=True,
+        type=models.ResizeServerRequest,
+    ),
+    security=(("XAuthToken",),),
 )
 _MIGRATE_SERVER = Operation(
     "POST",
     "/v1/{project_id}/cloudservers/{server_id}/migrate",
-    body_type=models.MigrateServerRequest,
+    params=(
+        Param(
+            "server_id",
+            "path",
+            "simple",
+            False,
+            type=str,
+            argument="server_id",
+        ),
+    ),
+    body=RequestBody(
+        "application/json",
+        "json",
+        required=True,
+        type=models.MigrateServerRequest,
+    ),
+    security=(("XAuthToken",),),
 )
 _CHANGE_SERVER_OS_WITH_CLOUD_INIT = Operation(
     "POST",
     "/v2/{project_id}/cloudservers/{server_id}/changeos",
-    body_type=models.ChangeServerOsWithCloudInitRequest,
+    params=(
+        Param(
+            "server_id",
+            "path",
+            "simple",
+            False,
+            type=str,
+            argument="server_id",
+        ),
+    ),
+    body=RequestBody(
+        "application/json",
+        "json",
+        required=True,
+        type=models.ChangeServerOsWithCloudInitRequest,
+    ),
+    security=(("XAuthToken",),),
 )
 _REINSTALL_SERVER_WITH_CLOUD_INIT = Operation(
     "POST",
     "/v2/{project_id}/cloudservers/{server_id}/reinstallos",
-    body_type=models.ReinstallServerWithCloudInitRequest,
+    params=(
+        Param(
+            "server_id",
+            "path",
+            "simple",
+            False,
+            type=str,
+            argument="server_id",
+        ),
+    ),
+    body=RequestBody(
+        "application/json",
+        "json",
+        required=True,
+        type=models.ReinstallServerWithCloudInitRequest,
+    ),
+    security=(("XAuthToken",),),
 )
 _ATTACH_SERVER_VOLUME = Operation(
     "POST",
     "/v1/{project_id}/cloudservers/{server_id}/attachvolume",
-    body_type=models.AttachServerVolumeRequest,
+    params=(
+        Param(
+            "server_id",
+            "path",
+            "simple",
+            False,
+            type=str,
+            argument="server_id",
+        ),
+    ),
+    body=RequestBody(
+        "application/json",
+        "json",
+        required=True,
+        type=models.AttachServerVolumeRequest,
+    ),
+    security=(("XAuthToken",),),
 )
 _DETACH_SERVER_VOLUME = Operation(
     "DELETE",
     "/v1/{project_id}/cloudservers/{server_id}/detachvolume/{volume_id}",
     idempotent=True,
+    params=(
+        Param(
+            "server_id",
+            "path",
+            "simple",
+            False,
+            type=str,
+            argument="server_id",
+        ),
+        Param(
+            "volume_id",
+            "path",
+            "simple",
+            False,
+            type=str,
+            argument="volume_id",
+        ),
+        Param(
+            "delete_flag",
+            "query",
+            "form",
+            True,
+            type=Literal["0", "1"],
+            argument="delete_flag",
+        ),
+    ),
+    security=(("XAuthToken",),),
 )
 _BATCH_ADD_SERVER_NICS = Operation(
     "POST",
     "/v1/{project_id}/cloudservers/{server_id}/nics",
-    body_type=models.BatchAddServerNicsRequest,
+    params=(
+        Param(
+            "server_id",
+            "path",
+            "simple",
+            False,
+            type=str,
+            argument="server_id",
+        ),
+    ),
+    body=RequestBody(
+        "application/json",
+        "json",
+        required=True,
+        type=models.BatchAddServerNicsRequest,
+    ),
+    security=(("XAuthToken",),),
 )
 _BATCH_DELETE_SERVER_NICS = Operation(
     "POST",
     "/v1/{project_id}/cloudservers/{server_id}/nics/delete",
-    body_type=models.BatchDeleteServerNicsRequest,
+    params=(
+        Param(
+            "server_id",
+            "path",
+            "simple",
+            False,
+            type=str,
+            argument="server_id",
+        ),
+    ),
+    body=RequestBody(
+        "application/json",
+        "json",
+        required=True,
+        type=models.BatchDeleteServerNicsRequest,
+    ),
+    security=(("XAuthToken",),),
 )
 _CREATE_SERVERS = Operation(
     "POST",
     "/v1/{project_id}/cloudservers",
-    body_type=models.CreateServersRequest,
+    body=RequestBody(
+        "application/json",
+        "json",
+        required=True,
+        type=models.CreateServersRequest,
+    ),
+    security=(("XAuthToken",),),
 )
 
 # From the `x-waiter` extension of ShowJob.
@@ -95,6 +270,8 @@ _JOB_WAITER = WaiterSpec(
     success=("SUCCESS",),
     failure=("FAIL",),
 )
+# Where a task answer carries its job id, from the link to ShowJob.
+_JOB_ID_POINTER = "/job_id"
 
 DEFAULT_POLL_INTERVAL = 1.0
 DEFAULT_MAX_INTERVAL = 15.0
@@ -137,8 +314,9 @@ class DeliveredTask(_BoundTask):
     ) -> models.Job:
         """Wait for this task's job; see `Client.wait_for_job`."""
         client: Client = self._client_of(Client)
+        job_id = resolve_pointer(self.model_dump(mode="json", by_alias=True), _JOB_ID_POINTER)
         return client.wait_for_job(
-            self.job_id,
+            job_id,
             timeout=timeout,
             poll_interval=poll_interval,
             max_interval=max_interval,
@@ -159,8 +337,9 @@ class AsyncDeliveredTask(_BoundTask):
     ) -> models.Job:
         """Wait for this task's job; see `AsyncClient.wait_for_job`."""
         client: AsyncClient = self._client_of(AsyncClient)
+        job_id = resolve_pointer(self.model_dump(mode="json", by_alias=True), _JOB_ID_POINTER)
         return await client.wait_for_job(
-            self.job_id,
+            job_id,
             timeout=timeout,
             poll_interval=poll_interval,
             max_interval=max_interval,
@@ -184,18 +363,24 @@ class Client(SyncBaseClient):
         sub-jobs. Poll this operation with the `job_id` a task-delivering
         request returned until `status` is `SUCCESS` or `FAIL` (D16).
         `INIT` and `RUNNING` mean the job is not finished yet.
+
+        - `job_id`: path parameter `job_id`. Specifies the ID of an asynchronous job. It is the `job_id` a task-delivering request returned. Either a UUID with hyphens or 32 lowercase hexadecimal characters (D1).
         """
         return self._request(
             _SHOW_JOB,
             models.Job,
             path_params={
-                "job_id": str(job_id),
+                "job_id": job_id,
             },
         )
 
     def batch_server_action(
         self,
-        body: models.BatchServerActionRequest | Mapping[str, Any],
+        body: models.BatchServerActionRequest
+        | models.BatchStartServersRequest
+        | Mapping[str, Any]
+        | models.BatchStopServersRequest
+        | models.BatchRebootServersRequest,
     ) -> DeliveredTask:
         """Start, stop or reboot ECSs in a batch
 
@@ -245,12 +430,14 @@ class Client(SyncBaseClient):
         With `dry_run: true` the request is only checked and no task is delivered.
 
         The request only delivers a task: poll ShowJob with the returned `job_id` until the job is `SUCCESS` or `FAIL`.
+
+        - `server_id`: path parameter `server_id`. Specifies the ECS ID.
         """
         return self._request(
             _RESIZE_SERVER,
             DeliveredTask,
             path_params={
-                "server_id": str(server_id),
+                "server_id": server_id,
             },
             body=body,
         )
@@ -266,12 +453,14 @@ class Client(SyncBaseClient):
         or from the public resource pool to a DeH.
 
         The request only delivers a task: poll ShowJob with the returned `job_id` until the job is `SUCCESS` or `FAIL`.
+
+        - `server_id`: path parameter `server_id`. Specifies the ECS ID.
         """
         return self._request(
             _MIGRATE_SERVER,
             DeliveredTask,
             path_params={
-                "server_id": str(server_id),
+                "server_id": server_id,
             },
             body=body,
         )
@@ -287,12 +476,14 @@ class Client(SyncBaseClient):
         or Cloudbase-Init installed; data disks stay as they are.
 
         The request only delivers a task: poll ShowJob with the returned `job_id` until the job is `SUCCESS` or `FAIL`.
+
+        - `server_id`: path parameter `server_id`. Specifies the ECS ID.
         """
         return self._request(
             _CHANGE_SERVER_OS_WITH_CLOUD_INIT,
             DeliveredTask,
             path_params={
-                "server_id": str(server_id),
+                "server_id": server_id,
             },
             body=body,
         )
@@ -308,12 +499,14 @@ class Client(SyncBaseClient):
         Cloudbase-Init installed; data disks stay as they are.
 
         The request only delivers a task: poll ShowJob with the returned `job_id` until the job is `SUCCESS` or `FAIL`.
+
+        - `server_id`: path parameter `server_id`. Specifies the ECS ID.
         """
         return self._request(
             _REINSTALL_SERVER_WITH_CLOUD_INIT,
             DeliveredTask,
             path_params={
-                "server_id": str(server_id),
+                "server_id": server_id,
             },
             body=body,
         )
@@ -329,12 +522,14 @@ class Client(SyncBaseClient):
         is delivered.
 
         The request only delivers a task: poll ShowJob with the returned `job_id` until the job is `SUCCESS` or `FAIL`.
+
+        - `server_id`: path parameter `server_id`. Specifies the ECS ID.
         """
         return self._request(
             _ATTACH_SERVER_VOLUME,
             DeliveredTask,
             path_params={
-                "server_id": str(server_id),
+                "server_id": server_id,
             },
             body=body,
         )
@@ -344,20 +539,32 @@ class Client(SyncBaseClient):
         server_id: str,
         volume_id: str,
         *,
-        delete_flag: str | None = None,
+        delete_flag: Literal["0", "1"] | None = None,
     ) -> DeliveredTask:
         """Detach an EVS disk from an ECS
 
         Detaches an EVS disk from an ECS; `delete_flag=1` forces the detachment of a data disk.
 
         The request only delivers a task: poll ShowJob with the returned `job_id` until the job is `SUCCESS` or `FAIL`.
+
+        - `server_id`: path parameter `server_id`. Specifies the ECS ID.
+        - `volume_id`: path parameter `volume_id`. Specifies the disk ID.
+        - `delete_flag`: query parameter `delete_flag`, optional. Indicates whether to forcibly detach a data disk.
+
+          - If yes, set it to 1.
+          - If no, set it to 0.
+
+          It is set to 0 by default.
+
+          The URI table gives no type; the parameter is a string with the two
+          documented values (D28).
         """
         return self._request(
             _DETACH_SERVER_VOLUME,
             DeliveredTask,
             path_params={
-                "server_id": str(server_id),
-                "volume_id": str(volume_id),
+                "server_id": server_id,
+                "volume_id": volume_id,
             },
             query={
                 "delete_flag": delete_flag,
@@ -374,12 +581,14 @@ class Client(SyncBaseClient):
         Adds one or more NICs to an ECS. Do not detach or delete a NIC while it is being added.
 
         The request only delivers a task: poll ShowJob with the returned `job_id` until the job is `SUCCESS` or `FAIL`.
+
+        - `server_id`: path parameter `server_id`. Specifies the ECS ID.
         """
         return self._request(
             _BATCH_ADD_SERVER_NICS,
             DeliveredTask,
             path_params={
-                "server_id": str(server_id),
+                "server_id": server_id,
             },
             body=body,
         )
@@ -394,12 +603,14 @@ class Client(SyncBaseClient):
         Deletes one or more NICs from an ECS; the primary NIC cannot be deleted.
 
         The request only delivers a task: poll ShowJob with the returned `job_id` until the job is `SUCCESS` or `FAIL`.
+
+        - `server_id`: path parameter `server_id`. Specifies the ECS ID.
         """
         return self._request(
             _BATCH_DELETE_SERVER_NICS,
             DeliveredTask,
             path_params={
-                "server_id": str(server_id),
+                "server_id": server_id,
             },
             body=body,
         )
@@ -438,8 +649,10 @@ class Client(SyncBaseClient):
         Raises JobFailedError when the job fails and JobTimeoutError once `timeout` seconds
         have passed, whatever happened meanwhile. Polls back off from `poll_interval` to
         `max_interval` seconds; connection errors, 408, 429 and 5xx answers are ridden out.
-        `on_progress(job)` is called after every successful poll.
+        `on_progress(job)` is called after every successful poll, whatever the status, even one
+        the spec does not list (such a status is not final).
         """
+        path_value("job_id", job_id)
 
         def poll(seconds_left: float) -> models.Job:
             return self._request(
@@ -477,18 +690,24 @@ class AsyncClient(AsyncBaseClient):
         sub-jobs. Poll this operation with the `job_id` a task-delivering
         request returned until `status` is `SUCCESS` or `FAIL` (D16).
         `INIT` and `RUNNING` mean the job is not finished yet.
+
+        - `job_id`: path parameter `job_id`. Specifies the ID of an asynchronous job. It is the `job_id` a task-delivering request returned. Either a UUID with hyphens or 32 lowercase hexadecimal characters (D1).
         """
         return await self._request(
             _SHOW_JOB,
             models.Job,
             path_params={
-                "job_id": str(job_id),
+                "job_id": job_id,
             },
         )
 
     async def batch_server_action(
         self,
-        body: models.BatchServerActionRequest | Mapping[str, Any],
+        body: models.BatchServerActionRequest
+        | models.BatchStartServersRequest
+        | Mapping[str, Any]
+        | models.BatchStopServersRequest
+        | models.BatchRebootServersRequest,
     ) -> AsyncDeliveredTask:
         """Start, stop or reboot ECSs in a batch
 
@@ -538,12 +757,14 @@ class AsyncClient(AsyncBaseClient):
         With `dry_run: true` the request is only checked and no task is delivered.
 
         The request only delivers a task: poll ShowJob with the returned `job_id` until the job is `SUCCESS` or `FAIL`.
+
+        - `server_id`: path parameter `server_id`. Specifies the ECS ID.
         """
         return await self._request(
             _RESIZE_SERVER,
             AsyncDeliveredTask,
             path_params={
-                "server_id": str(server_id),
+                "server_id": server_id,
             },
             body=body,
         )
@@ -559,12 +780,14 @@ class AsyncClient(AsyncBaseClient):
         or from the public resource pool to a DeH.
 
         The request only delivers a task: poll ShowJob with the returned `job_id` until the job is `SUCCESS` or `FAIL`.
+
+        - `server_id`: path parameter `server_id`. Specifies the ECS ID.
         """
         return await self._request(
             _MIGRATE_SERVER,
             AsyncDeliveredTask,
             path_params={
-                "server_id": str(server_id),
+                "server_id": server_id,
             },
             body=body,
         )
@@ -580,12 +803,14 @@ class AsyncClient(AsyncBaseClient):
         or Cloudbase-Init installed; data disks stay as they are.
 
         The request only delivers a task: poll ShowJob with the returned `job_id` until the job is `SUCCESS` or `FAIL`.
+
+        - `server_id`: path parameter `server_id`. Specifies the ECS ID.
         """
         return await self._request(
             _CHANGE_SERVER_OS_WITH_CLOUD_INIT,
             AsyncDeliveredTask,
             path_params={
-                "server_id": str(server_id),
+                "server_id": server_id,
             },
             body=body,
         )
@@ -601,12 +826,14 @@ class AsyncClient(AsyncBaseClient):
         Cloudbase-Init installed; data disks stay as they are.
 
         The request only delivers a task: poll ShowJob with the returned `job_id` until the job is `SUCCESS` or `FAIL`.
+
+        - `server_id`: path parameter `server_id`. Specifies the ECS ID.
         """
         return await self._request(
             _REINSTALL_SERVER_WITH_CLOUD_INIT,
             AsyncDeliveredTask,
             path_params={
-                "server_id": str(server_id),
+                "server_id": server_id,
             },
             body=body,
         )
@@ -622,12 +849,14 @@ class AsyncClient(AsyncBaseClient):
         is delivered.
 
         The request only delivers a task: poll ShowJob with the returned `job_id` until the job is `SUCCESS` or `FAIL`.
+
+        - `server_id`: path parameter `server_id`. Specifies the ECS ID.
         """
         return await self._request(
             _ATTACH_SERVER_VOLUME,
             AsyncDeliveredTask,
             path_params={
-                "server_id": str(server_id),
+                "server_id": server_id,
             },
             body=body,
         )
@@ -637,20 +866,32 @@ class AsyncClient(AsyncBaseClient):
         server_id: str,
         volume_id: str,
         *,
-        delete_flag: str | None = None,
+        delete_flag: Literal["0", "1"] | None = None,
     ) -> AsyncDeliveredTask:
         """Detach an EVS disk from an ECS
 
         Detaches an EVS disk from an ECS; `delete_flag=1` forces the detachment of a data disk.
 
         The request only delivers a task: poll ShowJob with the returned `job_id` until the job is `SUCCESS` or `FAIL`.
+
+        - `server_id`: path parameter `server_id`. Specifies the ECS ID.
+        - `volume_id`: path parameter `volume_id`. Specifies the disk ID.
+        - `delete_flag`: query parameter `delete_flag`, optional. Indicates whether to forcibly detach a data disk.
+
+          - If yes, set it to 1.
+          - If no, set it to 0.
+
+          It is set to 0 by default.
+
+          The URI table gives no type; the parameter is a string with the two
+          documented values (D28).
         """
         return await self._request(
             _DETACH_SERVER_VOLUME,
             AsyncDeliveredTask,
             path_params={
-                "server_id": str(server_id),
-                "volume_id": str(volume_id),
+                "server_id": server_id,
+                "volume_id": volume_id,
             },
             query={
                 "delete_flag": delete_flag,
@@ -667,12 +908,14 @@ class AsyncClient(AsyncBaseClient):
         Adds one or more NICs to an ECS. Do not detach or delete a NIC while it is being added.
 
         The request only delivers a task: poll ShowJob with the returned `job_id` until the job is `SUCCESS` or `FAIL`.
+
+        - `server_id`: path parameter `server_id`. Specifies the ECS ID.
         """
         return await self._request(
             _BATCH_ADD_SERVER_NICS,
             AsyncDeliveredTask,
             path_params={
-                "server_id": str(server_id),
+                "server_id": server_id,
             },
             body=body,
         )
@@ -687,12 +930,14 @@ class AsyncClient(AsyncBaseClient):
         Deletes one or more NICs from an ECS; the primary NIC cannot be deleted.
 
         The request only delivers a task: poll ShowJob with the returned `job_id` until the job is `SUCCESS` or `FAIL`.
+
+        - `server_id`: path parameter `server_id`. Specifies the ECS ID.
         """
         return await self._request(
             _BATCH_DELETE_SERVER_NICS,
             AsyncDeliveredTask,
             path_params={
-                "server_id": str(server_id),
+                "server_id": server_id,
             },
             body=body,
         )
@@ -731,8 +976,10 @@ class AsyncClient(AsyncBaseClient):
         Raises JobFailedError when the job fails and JobTimeoutError once `timeout` seconds
         have passed, whatever happened meanwhile. Polls back off from `poll_interval` to
         `max_interval` seconds; connection errors, 408, 429 and 5xx answers are ridden out.
-        `on_progress(job)` is called after every successful poll.
+        `on_progress(job)` is called after every successful poll, whatever the status, even one
+        the spec does not list (such a status is not final).
         """
+        path_value("job_id", job_id)
 
         async def poll(seconds_left: float) -> models.Job:
             return await self._request(

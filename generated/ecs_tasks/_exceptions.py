@@ -22,8 +22,11 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RedirectError",
+    "RequestNotSentError",
     "RequestTimeoutError",
     "RequestValidationError",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "error_class_for_status",
 ]
@@ -63,6 +66,15 @@ class ApiError(ApiClientError):
         if request_id:
             text += f" (request id {request_id})"
         super().__init__(text)
+
+
+class RedirectError(ApiError):
+    """3xx: the server pointed elsewhere; `location` is where. Redirects are never followed,
+    so neither the credentials nor the body of a request can reach another address."""
+
+    def __init__(self, *, location: str | None = None, **kwargs: Any) -> None:
+        self.location = location
+        super().__init__(**kwargs)
 
 
 class BadRequestError(ApiError):
@@ -121,6 +133,8 @@ def error_class_for_status(status_code: int) -> type[ApiError]:
     """Return the ApiError subclass for a status, or ApiError itself for unlisted ones."""
     if status_code >= 500:
         return InternalServerError
+    if 300 <= status_code < 400:
+        return RedirectError
     return _ERROR_CLASSES.get(status_code, ApiError)
 
 
@@ -129,7 +143,26 @@ class ApiConnectionError(ApiClientError):
 
 
 class ApiTimeoutError(ApiConnectionError):
-    """The request timed out while connecting, sending or waiting for the answer."""
+    """The request was sent, or may have been, and no whole answer came before its deadline.
+
+    The server may have acted on it: a task-delivering call that raised this may have delivered.
+    """
+
+
+class RequestNotSentError(ApiConnectionError):
+    """The request surely never left: no free connection in time, or none could be opened.
+
+    Nothing reached the server, so sending it again is safe for any operation.
+    """
+
+
+class ResponseTooLargeError(ApiClientError):
+    """The answer's decoded body grew past the client's `max_response_bytes`; it was not kept."""
+
+    def __init__(self, message: str, *, status_code: int, limit: int) -> None:
+        self.status_code = status_code
+        self.limit = limit
+        super().__init__(message)
 
 
 class ResponseValidationError(ApiClientError):

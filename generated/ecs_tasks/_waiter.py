@@ -3,6 +3,7 @@
 The decisions live in `_WaitState`; `wait` and `async_wait` are the two thin loops around it.
 
 Policy:
+- `timeout`, `poll_interval` and `max_interval` are finite numbers of seconds above 0;
 - the first poll happens at once; the pause then starts at `poll_interval` and doubles up to
   `max_interval`, each pause shortened by up to 20 % at random so many waiters spread out;
 - no pause and no poll's HTTP timeout reaches past the deadline, and once the deadline has
@@ -11,7 +12,9 @@ Policy:
   out, since the next poll may well succeed; any other ApiError (401, 403, 404, ...) is raised
   at once, since waiting cannot fix it;
 - ResponseValidationError is raised at once too: a 2xx body that is not a job is a contract
-  problem that more polling would only hide until the deadline.
+  problem that more polling would only hide until the deadline;
+- a status in neither `success` nor `failure`, even one the spec does not list, is not final:
+  `on_progress` sees it and polling goes on (D19).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from . import models
-from ._base_client import is_retryable_status
+from ._base_client import check_seconds, is_retryable_status
 from ._exceptions import (
     ApiClientError,
     ApiConnectionError,
@@ -112,8 +115,9 @@ class _WaitState:
         start: float,
         rand: Callable[[], float] = random.random,
     ) -> None:
-        if timeout <= 0 or poll_interval <= 0 or max_interval <= 0:
-            raise ValueError("timeout, poll_interval and max_interval must be positive")
+        timeout = check_seconds("timeout", timeout)
+        poll_interval = check_seconds("poll_interval", poll_interval)
+        max_interval = check_seconds("max_interval", max_interval)
         self._spec = spec
         self._timeout = timeout
         self._start = start
