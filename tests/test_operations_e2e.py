@@ -7,10 +7,11 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import httpx
 import pytest
 
 from conftest import ROOT
-from ecs_tasks import AsyncClient, BadRequestError, Client, models
+from ecs_tasks import AsyncClient, Client, RequestValidationError, models
 from mock_helpers import TOKEN
 from scripts.mock import run_mock
 
@@ -117,13 +118,17 @@ async def test_the_async_operation_delivers_a_task_that_is_waited_to_success(nam
 
 
 def test_detach_takes_the_documented_delete_flag_values_only() -> None:
-    # D28: delete_flag is "0" or "1"; anything else is refused with the error envelope.
+    # D28: delete_flag is "0" or "1"; the client refuses anything else before sending, and
+    # the mock answers it with the error envelope when another client sends it anyway.
     with run_mock(job_duration=0.1) as base_url, Client(base_url, PROJECT, TOKEN) as client:
         forced = client.detach_server_volume(SERVER, VOLUME, delete_flag="1")
         assert forced.wait(timeout=10, **FAST).status is models.JobStatus.SUCCESS
-        with pytest.raises(BadRequestError) as refused:
-            client.detach_server_volume(SERVER, VOLUME, delete_flag="2")
-    assert refused.value.code == "Ecs.0005"
+        with pytest.raises(RequestValidationError, match="delete_flag"):
+            client.detach_server_volume(SERVER, VOLUME, delete_flag="2")  # type: ignore[arg-type]
+        url = f"{base_url}/v1/{PROJECT}/cloudservers/{SERVER}/detachvolume/{VOLUME}"
+        raw = httpx.delete(url, params={"delete_flag": "2"}, headers={"X-Auth-Token": TOKEN})
+    assert raw.status_code == 400
+    assert raw.json()["error"]["code"] == "Ecs.0005"
 
 
 def test_the_readmes_create_example_runs_against_the_mock(
