@@ -9,6 +9,7 @@ OUT exactly as it was.
 from __future__ import annotations
 
 import contextlib
+import gc
 import keyword
 import multiprocessing
 import shutil
@@ -18,10 +19,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from scripts import fingerprint
+from scripts.cache import BuildCache, digest_value, pack_files, unpack_files
 from scripts.problems import EXIT_UNUSABLE, UnusableInputError, display_path
+
+if TYPE_CHECKING:
+    from scripts.bundle import Bundle
 
 _T = TypeVar("_T")
 
@@ -50,48 +55,79 @@ class Rendered:
     spec_files: dict[str, str]
 
 
-def render(target: Target) -> Rendered:
+def render(target: Target, cache: BuildCache | None = None) -> Rendered:
     """Run every stage up to, not including, writing. Raises SpecError on any problem.
 
-    Once the spec is bundled, validating it and rendering from it are independent and take
-    about the same time, so a forked child renders every output while this process validates;
-    the rendered files are only used when validation found nothing.
+    Once the spec is bundled, validating it and rendering from it are independent, so two
+    forked children render (docs and published files in one, the Python package in the other)
+    while this process validates; the rendered files are only used when validation found
+    nothing. The children fork before the validator's libraries are imported, which they do
+    not need. ``cache`` (none by default) lets the stages skip what an earlier build computed
+    from the same content; it is saved by the caller once the build succeeded.
     """
     from scripts.bundle import bundle
-    from scripts.problems import SpecError
-    from scripts.publish import to_openapi_30
-    from scripts.validate import validate, validate_derived
 
+    cache = cache or BuildCache.disabled()
     spec = bundle(target.spec)
-    with _in_background(_render_outputs, spec.data, target.package, target.spec.name) as files:
-        problems = validate(spec)
-        if problems:
-            raise SpecError(problems)
-        # The 3.0 rendering is published too; a spec it cannot express is a build error.
-        problems = [
-            spec.locate(pointer, f"in the OpenAPI 3.0 rendering: {message}")
-            for pointer, message in validate_derived(to_openapi_30(spec.data))
-        ]
-        if problems:
-            raise SpecError(problems)
-        rendered = files()
+    content = digest_value(spec.data)
+    keys = {
+        "documents": content,
+        "package": f"{target.package}|{target.spec.name}|{content}",
+    }
+    cached = {kind: unpack_files(cache.get(kind, key)) for kind, key in keys.items()}
+    with (
+        _frozen_heap(),
+        _unless_cached(cached["documents"], _render_documents, spec.data) as documents,
+        _unless_cached(
+            cached["package"], _render_package, spec.data, target.package, target.spec.name
+        ) as package,
+    ):
+        _validate(spec, content, cache)
+        parts = {"documents": documents(), "package": package()}
+    for kind, files in parts.items():
+        cache.put(kind, keys[kind], pack_files(files))
     base = spec.root.path.parent
     spec_files = {
         path.relative_to(base).as_posix(): doc.digest for path, doc in spec.documents.items()
     }
-    return Rendered(files=rendered, spec_files=spec_files)
+    return Rendered(files={**parts["documents"], **parts["package"]}, spec_files=spec_files)
 
 
-def _render_outputs(data: dict[str, Any], package: str, spec_name: str) -> dict[str, bytes]:
-    """Every output file of a valid bundled spec, by path relative to OUT."""
+def _validate(spec: Bundle, content: str, cache: BuildCache) -> None:
+    """Raise SpecError for the problems of the bundled spec or of its OpenAPI 3.0 rendering.
+
+    A document that an earlier build found clean is not checked again; otherwise the
+    meta-schema checks of schemas that passed before are skipped (see :mod:`scripts.cache`).
+    """
+    from scripts import schema_check
+    from scripts.problems import SpecError
+    from scripts.publish import to_openapi_30
+    from scripts.validate import validate, validate_derived
+
+    if not spec.problems and cache.get("valid", content) is not None:
+        cache.put("valid", content, b"")
+        return
+    schema_check.load_passed(cache)
+    problems = validate(spec)
+    if problems:
+        raise SpecError(problems)
+    # The 3.0 rendering is published too; a spec it cannot express is a build error.
+    problems = [
+        spec.locate(pointer, f"in the OpenAPI 3.0 rendering: {message}")
+        for pointer, message in validate_derived(to_openapi_30(spec.data))
+    ]
+    if problems:
+        raise SpecError(problems)
+    cache.put("valid", content, b"")
+    schema_check.stage_passed(cache)
+
+
+def _render_documents(data: dict[str, Any]) -> dict[str, bytes]:
+    """The published spec files and the docs of a valid bundled spec, by path relative to OUT."""
     from scripts.publish import render_published
     from scripts.render_docs import render_docs
 
-    return {
-        **render_published(data),
-        **render_docs(data),
-        **_render_package(data, package, spec_name),
-    }
+    return {**render_published(data), **render_docs(data)}
 
 
 def _render_package(data: dict[str, Any], package: str, spec_name: str) -> dict[str, bytes]:
@@ -105,6 +141,33 @@ def _render_package(data: dict[str, Any], package: str, spec_name: str) -> dict[
             (folder / name).write_text(text, encoding="utf-8")
         _format_python(folder)
         return {f"{package}/{path.name}": path.read_bytes() for path in sorted(folder.iterdir())}
+
+
+@contextlib.contextmanager
+def _frozen_heap() -> Iterator[None]:
+    """Leave the objects made so far (the bundled spec, above all) out of garbage collection.
+
+    A forked child that collected garbage would touch every object's header and so copy the
+    parent's whole heap, page by page; and the spec's objects live as long as the build.
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+@contextlib.contextmanager
+def _unless_cached(
+    cached: _T | None, function: Callable[..., _T], *args: Any
+) -> Iterator[Callable[[], _T]]:
+    """A getter of ``cached`` when there is such a value, else of ``function(*args)`` computed
+    in the background."""
+    if cached is not None:
+        yield lambda: cached
+        return
+    with _in_background(function, *args) as result:
+        yield result
 
 
 @contextlib.contextmanager
@@ -205,12 +268,18 @@ def write_output(target: Target, rendered: Rendered) -> None:
         shutil.rmtree(retired, ignore_errors=True)
 
 
-def build(target: Target, *, force: bool = False) -> bool:
-    """Build ``target``; False when OUT was already up to date and nothing was done."""
+def build(target: Target, *, force: bool = False, cache: bool = True) -> bool:
+    """Build ``target``; False when OUT was already up to date and nothing was done.
+
+    With ``cache``, what an earlier build into the same OUT computed from the same content
+    is reused (see :mod:`scripts.cache`); the output is the same either way.
+    """
     target.check()
     if not force and fingerprint.is_up_to_date(target.spec, target.out, target.package):
         return False
-    write_output(target, render(target))
+    kept = BuildCache.beside(target.out) if cache else BuildCache.disabled()
+    write_output(target, render(target, kept))
+    kept.save()
     return True
 
 

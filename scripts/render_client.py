@@ -11,10 +11,10 @@ import ast
 from dataclasses import dataclass
 from typing import Any
 
+from scripts.methods import HTTP_METHODS
 from scripts.pointers import resolve, split_pointer
 from scripts.render_models import project_version, render_models
 from scripts.templating import environment, snake_case
-from scripts.validate import HTTP_METHODS
 
 _PYTHON_TYPES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
 #: Methods of the base clients that an operation must not shadow.

@@ -28,9 +28,10 @@ from markdown_it.tree import SyntaxTreeNode
 from markupsafe import Markup
 
 from scripts.conformance import docs_type
+from scripts.methods import HTTP_METHODS
 from scripts.pointers import resolve, split_pointer
+from scripts.template_cache import template_cache
 from scripts.templating import environment
-from scripts.validate import HTTP_METHODS
 
 # C0/C1 controls other than tab and newline could end a line of RST or Markdown early, or
 # are invalid in HTML; line separators split lines for Python but not for readers; bidi
@@ -1366,7 +1367,9 @@ def _environment(kind: str) -> jinja2.Environment:
         return env
     extra: dict[str, Callable[..., Any]]
     if kind == "md":
-        env = environment().overlay(finalize=_finalize(md_text))
+        env = environment().overlay(
+            finalize=_finalize(md_text), bytecode_cache=template_cache("md")
+        )
         extra = {
             "block": md_block,
             "cell": md_cell,
@@ -1377,7 +1380,9 @@ def _environment(kind: str) -> jinja2.Environment:
             "heading": lambda value, level: Safe("#" * level + " " + md_text(value)),
         }
     else:
-        env = environment().overlay(finalize=_finalize(_rst_text))
+        env = environment().overlay(
+            finalize=_finalize(_rst_text), bytecode_cache=template_cache("rst")
+        )
         extra = {
             "block": rst_block,
             "inline": rst_inline,
