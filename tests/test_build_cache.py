@@ -181,14 +181,15 @@ def _corpus_specs() -> list[Path]:
     return specs
 
 
-_KEYS = (
-    "type minLength maxLength minimum maximum exclusiveMinimum exclusiveMaximum multipleOf "
-    "required enum items prefixItems properties additionalProperties nullable discriminator "
-    "format $ref default const allOf anyOf oneOf not minItems maxItems uniqueItems description "
-    "title example examples readOnly xml externalDocs deprecated $id $anchor contentMediaType "
-    "dependentRequired minProperties $defs if then unevaluatedProperties $comment $dynamicRef "
-    "x-extension"
-).split()
+_KEYS = [
+    "type", "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum",
+    "exclusiveMaximum", "multipleOf", "required", "enum", "items", "prefixItems", "properties",
+    "additionalProperties", "nullable", "discriminator", "format", "$ref", "default", "const",
+    "allOf", "anyOf", "oneOf", "not", "minItems", "maxItems", "uniqueItems", "description",
+    "title", "example", "examples", "readOnly", "xml", "externalDocs", "deprecated", "$id",
+    "$anchor", "contentMediaType", "dependentRequired", "minProperties", "$defs", "if", "then",
+    "unevaluatedProperties", "$comment", "$dynamicRef", "x-extension",
+]  # fmt: skip
 _VALUES: list[Any] = [
     None, True, False, 0, 1, -1, 1.0, 1.5, 2**70, "", "string", "integer", "null", "object",
     "foo", "#/a", "a b", "%zz", "\x00", [], ["string"], ["string", "string"], ["string", "null"],
