@@ -27,6 +27,7 @@ _PROC = Path("/proc")
 @dataclass(frozen=True)
 class Measure:
     seconds: float
+    cpu_seconds: float  # user + system time of the process and its waited-for descendants
     tree_mib: float  # peak of the tree's summed Pss; NaN where /proc has no smaps_rollup
     largest_mib: float  # peak resident set of the largest single process
 
@@ -55,9 +56,11 @@ def _pss_kib(pid: int) -> int:
     return 0
 
 
-def measure(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> Measure:
+def measure(
+    command: list[str], cwd: Path, env: dict[str, str] | None = None, *, sample: bool = False
+) -> Measure:
     """Run ``command`` to its end; a failure stops the benchmark with its error output."""
-    sampling = (_PROC / str(os.getpid()) / "smaps_rollup").exists()
+    sampling = sample and (_PROC / str(os.getpid()) / "smaps_rollup").exists()
     with tempfile.TemporaryFile() as errors:
         started = time.perf_counter()
         process = subprocess.Popen(  # noqa: S603 - the benchmark's own fixed commands
@@ -80,6 +83,7 @@ def measure(command: list[str], cwd: Path, env: dict[str, str] | None = None) ->
             raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{shown}")
     return Measure(
         seconds=seconds,
+        cpu_seconds=usage.ru_utime + usage.ru_stime,
         tree_mib=peak / 1024 if sampling else float("nan"),
         largest_mib=usage.ru_maxrss / 1024,
     )

@@ -7,7 +7,8 @@ docs) into an empty OUT with no build cache (tool caches such as compiled templa
 warm), and openapi-python-client's `generate` (with its ruff post-hooks, as it runs by
 default). Then, with the cache the last cold build left: rebuilds after an edit of one schema's
 description, and builds with nothing changed. Each command is timed from the outside; peak
-memory is that of the command's whole process tree (see bench/measure.py). Medians.
+memory is that of the command's whole process tree (see bench/measure.py), sampled in a run
+of its own. Medians.
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ class Row:
         self.operations = operations
         self.ours: list[Measure] = []
         self.theirs: list[Measure] = []
+        self.memory: dict[str, Measure] = {}
         self.edits: list[float] = []
         self.noops: list[float] = []
 
@@ -67,13 +69,17 @@ class Row:
         ours = _median([m.seconds for m in self.ours])
         theirs = _median([m.seconds for m in self.theirs])
         edit = _median(self.edits)
+        ours_cpu = _median([m.cpu_seconds for m in self.ours])
+        theirs_cpu = _median([m.cpu_seconds for m in self.theirs])
         cells = [
             f"{self.label:>9}",
             f"{ours:>7.2f}",
             f"{theirs:>7.2f}",
             f"{ours / theirs:>6.2f}",
-            f"{max(m.tree_mib for m in self.ours):>7.0f}",
-            f"{max(m.tree_mib for m in self.theirs):>7.0f}",
+            f"{ours_cpu:>6.2f}",
+            f"{theirs_cpu:>6.2f}",
+            f"{self.memory['ours'].tree_mib:>7.0f}",
+            f"{self.memory['theirs'].tree_mib:>7.0f}",
             f"{max(m.largest_mib for m in self.ours):>6.0f}",
             f"{max(m.largest_mib for m in self.theirs):>6.0f}",
             f"{edit:>7.2f}" if self.edits else f"{'-':>7}",
@@ -85,9 +91,10 @@ class Row:
 
 
 HEADER = (
-    f"{'spec':>9} {'ours s':>7} {'opc s':>7} {'ratio':>6} {'tree':>7} {'tree':>7} "
-    f"{'1 proc':>6} {'1 proc':>6} {'edit s':>7} {'/cold':>6} {'no-op':>6} {'ms/op':>7}\n"
-    f"{'':>9} {'':>7} {'':>7} {'':>6} {'MiB us':>7} {'MiB opc':>7} "
+    f"{'spec':>9} {'ours s':>7} {'opc s':>7} {'ratio':>6} {'cpu s':>6} {'cpu s':>6} "
+    f"{'tree':>7} {'tree':>7} {'1 proc':>6} {'1 proc':>6} {'edit s':>7} {'/cold':>6} "
+    f"{'no-op':>6} {'ms/op':>7}\n"
+    f"{'':>9} {'':>7} {'':>7} {'':>6} {'ours':>6} {'opc':>6} {'MiB us':>7} {'MiB opc':>7} "
     f"{'MiB us':>6} {'MiB opc':>6}"
 )
 
@@ -96,6 +103,13 @@ def bench_spec(
     row: Row, spec: Path, scratch: Path, runs: int, edit: Callable[[int], None] | None
 ) -> None:
     out = scratch / f"ours-{row.label}"
+    # Memory first, in runs of their own: sampling it slows the process it samples.
+    _empty(out)
+    row.memory["ours"] = measure(_ours(spec, out), ROOT, _ENV, sample=True)
+    row.memory["theirs"] = measure(
+        _theirs(spec, scratch / "opc-memory"), scratch, _ENV, sample=True
+    )
+    shutil.rmtree(scratch / "opc-memory", ignore_errors=True)
     for run in range(runs):
         opc = scratch / f"opc-{row.label}-{run}"
         ours_first = run % 2 == 0
@@ -139,6 +153,7 @@ def main(argv: list[str]) -> None:
     scratch = Path(tempfile.mkdtemp(prefix="bench-scale-"))
     print(f"{os.cpu_count()} cores; medians; cold = empty OUT and no build cache;")
     print("edit = rebuild after one schema's description changed (cache of the cold build);")
+    print("cpu s = user+system time of the whole tree (robust to a loaded machine);")
     print("tree MiB = peak summed Pss of the whole process tree; 1 proc = largest ru_maxrss")
     print(HEADER)
     try:

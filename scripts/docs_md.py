@@ -26,9 +26,15 @@ from scripts.templating import environment
 _MD_LINE_START = re.compile(r"(\d{1,9})([.)])(?=\s|\Z)")
 
 
+#: Every character :func:`md_escape` may escape.
+_MD_MARKUP = re.compile(r"[\\`*\[\]<>|~$#!_&]")
+
+
 def md_escape(text: str) -> str:
     """One line of plain text with every character that could start Markdown markup escaped
     (HTML, links, images, emphasis, code, tables, strikethrough, math, entities)."""
+    if _MD_MARKUP.search(text) is None:
+        return text  # nothing to escape: most text, and most of the time this function takes
     out = []
     for index, char in enumerate(text):
         before, after = text[index - 1 : index] if index else "", text[index + 1 : index + 2]

@@ -41,8 +41,14 @@ _RST_AFTER = frozenset(" -.,:;!?\\/'\")]}>")
 _RST_ENUMERATOR = re.compile(r"(?:\d+|[A-Za-z]|[IVXLCDMivxlcdm]+)[.)](?:\s|\Z)")
 
 
+#: Every character :func:`rst_escape` may escape.
+_RST_MARKUP = re.compile(r"[\\*`|_:<>]")
+
+
 def rst_escape(text: str, *, label: bool = False) -> str:
     """One line of plain text with every character that could start RST markup escaped."""
+    if _RST_MARKUP.search(text) is None:
+        return text  # nothing to escape: most text, and most of the time this function takes
     out = []
     for index, char in enumerate(text):
         after = text[index + 1 : index + 2]
