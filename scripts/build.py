@@ -237,10 +237,7 @@ def stage_output(target: Target, rendered: Rendered, parent: Path) -> Path:
             path = staging / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
-        outputs = {
-            name: (staging / name).read_bytes() for name in fingerprint.list_outputs(staging)
-        }
-        record = fingerprint.render(rendered.spec_files, target.package, outputs)
+        record = fingerprint.render(rendered.spec_files, target.package, rendered.files)
         (staging / fingerprint.FINGERPRINT_NAME).write_bytes(record)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
