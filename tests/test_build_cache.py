@@ -20,7 +20,7 @@ from jsonschema.exceptions import SchemaError, ValidationError
 from openapi_schema_validator import OAS30Validator, OAS31Validator, oas31_format_checker
 
 from conftest import ROOT, SPEC, SPECS, Run, run_pipeline
-from scripts import schema_check
+from scripts import schema_check, template_cache
 from scripts.bundle import bundle
 from scripts.problems import SpecError
 from scripts.publish import to_openapi_30
@@ -238,3 +238,16 @@ def test_a_schema_with_a_pattern_always_goes_to_the_validator() -> None:
     for dialect in ("", "https://spec.openapis.org/oas/3.1/dialect/base"):
         assert not schema_check.passes_quickly(dialect, schema)
         assert not _python_check_passes(dialect, schema)
+
+
+def test_damaged_compiled_templates_are_compiled_again(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert build(SPEC, out).status == 0  # fills the template cache if it was empty
+    compiled = sorted(template_cache.FOLDER.rglob("*.cache"))
+    assert compiled
+    for index, path in enumerate(compiled):
+        data = path.read_bytes()
+        path.write_bytes((data[:20], b"garbage", data[:-7])[index % 3])
+    again = tmp_path / "again"
+    assert build(SPEC, again).status == 0
+    assert contents(again) == contents(out)
