@@ -97,17 +97,18 @@ def _validate(spec: Bundle, content: str, cache: BuildCache) -> None:
     """Raise SpecError for the problems of the bundled spec or of its OpenAPI 3.0 rendering.
 
     A document that an earlier build found clean is not checked again; otherwise the
-    meta-schema checks of schemas that passed before are skipped (see :mod:`scripts.cache`).
+    meta-schema checks of schemas that passed before are skipped (see
+    :mod:`scripts.schema_check`).
     """
     from scripts import schema_check
     from scripts.problems import SpecError
     from scripts.publish import to_openapi_30
     from scripts.validate import validate, validate_derived
 
+    schema_check.load_passed(cache)  # read, so kept for the next build even when unused here
     if not spec.problems and cache.get("valid", content) is not None:
         cache.put("valid", content, b"")
         return
-    schema_check.load_passed(cache)
     problems = validate(spec)
     if problems:
         raise SpecError(problems)

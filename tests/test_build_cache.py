@@ -68,10 +68,11 @@ def test_a_build_from_the_cache_is_the_build_without_it(spec: Path, tmp_path: Pa
         same_build(cold, build(spec, out))
         return
     cold_files = contents(out)
-    assert cache_of(out).is_dir()
+    entries = contents(cache_of(out))
     warm = build(spec, out, "--force")
     same_build(cold, warm)
     assert contents(out) == cold_files
+    assert contents(cache_of(out)) == entries  # all taken, none lost for the next build
 
 
 def test_the_project_spec_builds_the_same_from_a_stale_and_a_damaged_cache(
