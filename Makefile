@@ -88,4 +88,4 @@ $(ON_PATH): $(READY)
 	@touch $@
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .jinja_cache .generated.cache

@@ -9,6 +9,7 @@ OUT exactly as it was.
 from __future__ import annotations
 
 import contextlib
+import gc
 import keyword
 import multiprocessing
 import shutil
@@ -19,9 +20,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from scripts import fingerprint
+from scripts.cache import BuildCache, digest_value, pack_files, unpack_files
 from scripts.problems import (
     EXIT_UNUSABLE,
     Problem,
@@ -30,6 +32,9 @@ from scripts.problems import (
     display_path,
     errors_in,
 )
+
+if TYPE_CHECKING:
+    from scripts.bundle import Bundle
 
 _T = TypeVar("_T")
 
@@ -93,56 +98,98 @@ class Rendered:
     warnings: list[Problem] = field(default_factory=list)
 
 
-def render(target: Target) -> Rendered:
+def render(target: Target, cache: BuildCache | None = None) -> Rendered:
     """Run every stage up to, not including, writing. Raises SpecError on any problem.
 
-    Once the spec is bundled, validating it and rendering from it are independent and take
-    about the same time, so a forked child renders every output while this process validates;
-    the rendered files are only used when validation found nothing.
+    Once the spec is bundled, validating it and rendering from it are independent, so two
+    forked children render (docs and published files in one, the Python package in the other)
+    while this process validates; the rendered files are only used when validation found
+    nothing. The children fork before the validator's libraries are imported, which they do
+    not need. ``cache`` (none by default) lets the stages skip what an earlier build computed
+    from the same content; it is saved by the caller once the build succeeded. Only results
+    that came with no warning are cached, so a cached build prints what an uncached one does.
     """
     from scripts.bundle import bundle
-    from scripts.problems import SpecError
-    from scripts.publish import to_openapi_30
-    from scripts.validate import examples_policy, validate, validate_derived
 
+    cache = cache or BuildCache.disabled()
     spec = bundle(target.spec)
-    examples = examples_policy(target.spec, target.examples)
-    with _in_background(_render_outputs, spec.data, target.package, target.spec.name) as files:
-        warnings = validate(spec, examples=examples)
-        if errors_in(warnings):
-            raise SpecError(warnings)
-        # The 3.0 rendering is published too; a spec it cannot express is a build error.
-        problems = [
-            spec.locate(pointer, f"in the OpenAPI 3.0 rendering: {message}")
-            for pointer, message in validate_derived(to_openapi_30(spec.data), examples=examples)
-        ]
-        if problems:
-            raise SpecError(problems + warnings)
-        rendered, render_warnings = files()
+    content = digest_value(spec.data)
+    keys = {
+        "documents": content,
+        "package": f"{target.package}|{target.spec.name}|{content}",
+    }
+    cached_documents = unpack_files(cache.get("documents", keys["documents"]))
+    package_files = unpack_files(cache.get("package", keys["package"]))
+    # Only a package rendered without warnings is cached: a cached one has none to print.
+    cached_package: tuple[dict[str, bytes], list[RenderWarning]] | None = (
+        None if package_files is None else (package_files, [])
+    )
+    with (
+        _frozen_heap(),
+        _unless_cached(cached_documents, _render_documents, spec.data) as documents,
+        _unless_cached(
+            cached_package,
+            _render_package,
+            spec.data,
+            target.package,
+            target.spec.name,
+        ) as package,
+    ):
+        warnings = _validate(spec, content, cache, target)
+        document_files = documents()
+        package_files, render_warnings = package()
+    cache.put("documents", keys["documents"], pack_files(document_files))
+    if not render_warnings:
+        cache.put("package", keys["package"], pack_files(package_files))
     warnings += [spec.locate(pointer, message).as_warning() for pointer, message in render_warnings]
     base = spec.root.path.parent
     spec_files = {
         path.relative_to(base).as_posix(): doc.digest for path, doc in spec.documents.items()
     }
-    return Rendered(files=rendered, spec_files=spec_files, warnings=warnings)
+    files = {**document_files, **package_files}
+    return Rendered(files=files, spec_files=spec_files, warnings=warnings)
 
 
-def _render_outputs(
-    data: dict[str, Any], package: str, spec_name: str
-) -> tuple[dict[str, bytes], list[RenderWarning]]:
-    """Every output file of a valid bundled spec, by path relative to OUT, and what the
-    renderers could not express (JSON pointer, message)."""
+def _validate(spec: Bundle, content: str, cache: BuildCache, target: Target) -> list[Problem]:
+    """The warnings of the bundled spec; SpecError for its errors or those of its OpenAPI 3.0
+    rendering.
+
+    A document that an earlier build found free of any problem or warning is not checked
+    again; otherwise the meta-schema checks of schemas that passed before are skipped (see
+    :mod:`scripts.schema_check`).
+    """
+    from scripts import schema_check
+    from scripts.problems import SpecError
+    from scripts.publish import to_openapi_30
+    from scripts.validate import examples_policy, validate, validate_derived
+
+    schema_check.load_passed(cache)  # read, so kept for the next build even when unused here
+    if not spec.problems and cache.get("valid", content) is not None:
+        cache.put("valid", content, b"")
+        return []
+    examples = examples_policy(target.spec, target.examples)
+    warnings = validate(spec, examples=examples)
+    if errors_in(warnings):
+        raise SpecError(warnings)
+    # The 3.0 rendering is published too; a spec it cannot express is a build error.
+    problems = [
+        spec.locate(pointer, f"in the OpenAPI 3.0 rendering: {message}")
+        for pointer, message in validate_derived(to_openapi_30(spec.data), examples=examples)
+    ]
+    if problems:
+        raise SpecError(problems + warnings)
+    if not warnings:
+        cache.put("valid", content, b"")
+    schema_check.stage_passed(cache)
+    return warnings
+
+
+def _render_documents(data: dict[str, Any]) -> dict[str, bytes]:
+    """The published spec files and the docs of a valid bundled spec, by path relative to OUT."""
     from scripts.publish import render_published
     from scripts.render_docs import render_docs
 
-    warnings: list[RenderWarning] = []
-    files = {
-        **render_published(data),
-        **render_docs(data),
-        **_render_package(data, package, spec_name, warnings),
-        "pyproject.toml": _render_project(data, package).encode("utf-8"),
-    }
-    return files, warnings
+    return {**render_published(data), **render_docs(data)}
 
 
 def _render_project(data: dict[str, Any], package: str) -> str:
@@ -157,12 +204,14 @@ def _render_project(data: dict[str, Any], package: str) -> str:
 
 
 def _render_package(
-    data: dict[str, Any], package: str, spec_name: str, warnings: list[RenderWarning]
-) -> dict[str, bytes]:
-    """The Python package of a valid bundled spec, formatted and proven to import, by path
-    relative to OUT."""
+    data: dict[str, Any], package: str, spec_name: str
+) -> tuple[dict[str, bytes], list[RenderWarning]]:
+    """The Python package of a valid bundled spec (and OUT's pyproject.toml), formatted and
+    proven to import, by path relative to OUT; and what the renderers could not express
+    (JSON pointer, message)."""
     from scripts.render_client import render_package
 
+    warnings: list[RenderWarning] = []
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch) / package
         folder.mkdir()
@@ -171,7 +220,9 @@ def _render_package(
         check_syntax(folder)
         _format_python(folder)
         check_imports(folder)
-        return {f"{package}/{path.name}": path.read_bytes() for path in sorted(folder.iterdir())}
+        files = {f"{package}/{path.name}": path.read_bytes() for path in sorted(folder.iterdir())}
+    files["pyproject.toml"] = _render_project(data, package).encode("utf-8")
+    return files, warnings
 
 
 class GeneratedCodeError(Exception):
@@ -228,6 +279,33 @@ def check_imports(folder: Path) -> None:
     if result.returncode != 0:
         found = result.stdout.strip() or " ".join(result.stderr.split()[-12:])
         raise GeneratedCodeError(_broken(folder, found))
+
+
+@contextlib.contextmanager
+def _frozen_heap() -> Iterator[None]:
+    """Leave the objects made so far (the bundled spec, above all) out of garbage collection.
+
+    A forked child that collected garbage would touch every object's header and so copy the
+    parent's whole heap, page by page; and the spec's objects live as long as the build.
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+@contextlib.contextmanager
+def _unless_cached(
+    cached: _T | None, function: Callable[..., _T], *args: Any
+) -> Iterator[Callable[[], _T]]:
+    """A getter of ``cached`` when there is such a value, else of ``function(*args)`` computed
+    in the background."""
+    if cached is not None:
+        yield lambda: cached
+        return
+    with _in_background(function, *args) as result:
+        yield result
 
 
 @contextlib.contextmanager
@@ -307,10 +385,7 @@ def stage_output(target: Target, rendered: Rendered, parent: Path) -> Path:
             path = staging / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
-        outputs = {
-            name: (staging / name).read_bytes() for name in fingerprint.list_outputs(staging)
-        }
-        record = fingerprint.render(rendered.spec_files, target.package, outputs)
+        record = fingerprint.render(rendered.spec_files, target.package, rendered.files)
         (staging / fingerprint.FINGERPRINT_NAME).write_bytes(record)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -338,14 +413,20 @@ def write_output(target: Target, rendered: Rendered) -> None:
         shutil.rmtree(retired, ignore_errors=True)
 
 
-def build(target: Target, *, force: bool = False) -> Rendered | None:
+def build(target: Target, *, force: bool = False, cache: bool = True) -> Rendered | None:
     """Build ``target`` and return what was written; None when OUT was already up to date
-    and nothing was done."""
+    and nothing was done.
+
+    With ``cache``, what an earlier build into the same OUT computed from the same content
+    is reused (see :mod:`scripts.cache`); the output is the same either way.
+    """
     target.check()
     if not force and fingerprint.is_up_to_date(target.spec, target.out, target.package):
         return None
-    rendered = render(target)
+    kept = BuildCache.beside(target.out) if cache else BuildCache.disabled()
+    rendered = render(target, kept)
     write_output(target, rendered)
+    kept.save()
     return rendered
 
 

@@ -9,6 +9,7 @@ nothing-changed path stays fast.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from importlib import metadata
@@ -37,6 +38,7 @@ def digest_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+@functools.cache
 def _generator_digest() -> str:
     """One digest of the pipeline's code, its templates and its configuration."""
     sha = hashlib.sha256()
@@ -50,13 +52,24 @@ def _generator_digest() -> str:
     for path in files:
         sha.update(path.relative_to(PROJECT_ROOT).as_posix().encode() + b"\0")
         sha.update(path.read_bytes() + b"\0")
-    for tool in TOOLS:
+    sha.update(f"{_versions(TOOLS)}\0".encode())
+    return sha.hexdigest()
+
+
+def tools_digest(extra: tuple[str, ...]) -> str:
+    """This generator's digest together with the versions of the ``extra`` distributions."""
+    return digest_bytes(f"{_generator_digest()}|{_versions(extra)}".encode())
+
+
+def _versions(tools: tuple[str, ...]) -> str:
+    found = []
+    for tool in tools:
         try:
             version = metadata.version(tool)
         except metadata.PackageNotFoundError:
             version = "missing"
-        sha.update(f"{tool}=={version}\0".encode())
-    return sha.hexdigest()
+        found.append(f"{tool}=={version}")
+    return "\0".join(found)
 
 
 def input_digest(spec_files: dict[str, str], package: str) -> str:

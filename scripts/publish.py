@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from scripts.methods import HTTP_METHODS
 from scripts.pointers import lookup
 
 try:  # libyaml's emitter is much faster; the output is the same.
@@ -39,14 +40,12 @@ def render_published(data: dict[str, Any]) -> dict[str, bytes]:
 
 OPENAPI_30 = "3.0.3"
 
-_OPERATIONS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-
 #: How the fields of each OpenAPI object the conversion walks into hold other such objects:
 #: ("one", kind) a single object, ("list", kind) a list of them, ("map", kind) a map of them.
 #: Fields not listed here hold nothing that differs between 3.0 and 3.1 and are copied.
 _FIELDS: dict[str, dict[str, tuple[str, str]]] = {
     "pathItem": {
-        **dict.fromkeys(_OPERATIONS, ("one", "operation")),
+        **dict.fromkeys(HTTP_METHODS, ("one", "operation")),
         "parameters": ("list", "parameter"),
     },
     "operation": {

@@ -14,11 +14,11 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from scripts import naming
+from scripts.methods import HTTP_METHODS
 from scripts.pointers import join_pointer, lookup, resolve
 from scripts.problems import RenderWarning
 from scripts.render_models import project_version, render_models
 from scripts.templating import environment
-from scripts.validate import HTTP_METHODS
 
 _SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
 #: The default style of each parameter location.

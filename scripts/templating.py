@@ -14,6 +14,7 @@ import unicodedata
 import jinja2
 
 from scripts.fingerprint import PROJECT_ROOT
+from scripts.template_cache import template_cache
 
 TEMPLATES = PROJECT_ROOT / "templates"
 
@@ -70,6 +71,7 @@ def environment(*, html: bool = False) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         autoescape=html,  # noqa: S701 - Python output is escaped by the pystr/docstring filters
+        bytecode_cache=template_cache("html" if html else "python"),
     )
     env.filters.update(pystr=pystr, docstring=docstring, tomlstr=tomlstr)
     return env

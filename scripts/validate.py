@@ -46,11 +46,12 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT4, DRAFT202012
 
 from scripts.bundle import Bundle
+from scripts.methods import HTTP_METHODS
 from scripts.pointers import MAX_CHAIN, join_pointer, lookup, resolve
 from scripts.problems import ERROR, WARNING, Problem, UnusableInputError
+from scripts.schema_check import remembering_schema_checks
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _SPEC_URI = "urn:ecs-tasks:spec"
 #: The largest enum the models are generated for; see _enum_size_problems.
 MAX_ENUM_VALUES = 10_000
@@ -320,7 +321,10 @@ def _locating(cls: type[Any]) -> type[Any]:
 @functools.cache
 def _validator_class(version: str) -> type[Any]:
     base: type[Any] = OpenAPIV30SpecValidator if version == "3.0" else OpenAPIV31SpecValidator
-    wrapped = {name: _locating(cls) for name, cls in base.keyword_validators.items()}
+    wrapped = {
+        name: _locating(remembering_schema_checks(cls) if name == "schema" else cls)
+        for name, cls in base.keyword_validators.items()
+    }
     return type(f"Locating{base.__name__}", (base,), {"keyword_validators": wrapped})
 
 
