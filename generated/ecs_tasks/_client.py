@@ -58,6 +58,17 @@ _SHOW_JOB = Operation(
     ),
     security=(("XAuthToken",),),
 )
+_CREATE_SERVERS = Operation(
+    "POST",
+    "/v1/{project_id}/cloudservers",
+    body=RequestBody(
+        "application/json",
+        "json",
+        required=True,
+        type=models.CreateServersRequest,
+    ),
+    security=(("XAuthToken",),),
+)
 _BATCH_SERVER_ACTION = Operation(
     "POST",
     "/v1/{project_id}/cloudservers/action",
@@ -259,17 +270,6 @@ _BATCH_DELETE_SERVER_NICS = Operation(
     ),
     security=(("XAuthToken",),),
 )
-_CREATE_SERVERS = Operation(
-    "POST",
-    "/v1/{project_id}/cloudservers",
-    body=RequestBody(
-        "application/json",
-        "json",
-        required=True,
-        type=models.CreateServersRequest,
-    ),
-    security=(("XAuthToken",),),
-)
 
 # From the `x-waiter` extension of ShowJob.
 _JOB_WAITER = WaiterSpec(
@@ -409,6 +409,25 @@ class Client(SyncBaseClient):
             path_params={
                 "job_id": job_id,
             },
+        )
+
+    def create_servers(
+        self,
+        body: models.CreateServersRequest | Mapping[str, Any],
+    ) -> CreateServersDeliveredTask:
+        """Create ECSs
+
+        Creates one or more ECSs (up to 100 with `count`). Log in with a key pair (`key_name`, advised)
+        or a password (`adminPass`). With `dry_run: true` the request is only checked and no task is
+        delivered.
+
+        The request only delivers a task: the answer carries the `job_id` to poll with ShowJob (one
+        sub-job per ECS, each naming its `server_id`) and the IDs of the ECSs being created.
+        """
+        return self._request(
+            _CREATE_SERVERS,
+            CreateServersDeliveredTask,
+            body=body,
         )
 
     def batch_server_action(
@@ -652,25 +671,6 @@ class Client(SyncBaseClient):
             body=body,
         )
 
-    def create_servers(
-        self,
-        body: models.CreateServersRequest | Mapping[str, Any],
-    ) -> CreateServersDeliveredTask:
-        """Create ECSs
-
-        Creates one or more ECSs (up to 100 with `count`). Log in with a key pair (`key_name`, advised)
-        or a password (`adminPass`). With `dry_run: true` the request is only checked and no task is
-        delivered.
-
-        The request only delivers a task: the answer carries the `job_id` to poll with ShowJob (one
-        sub-job per ECS, each naming its `server_id`) and the IDs of the ECSs being created.
-        """
-        return self._request(
-            _CREATE_SERVERS,
-            CreateServersDeliveredTask,
-            body=body,
-        )
-
     def wait_for_job(
         self,
         job_id: str,
@@ -736,6 +736,25 @@ class AsyncClient(AsyncBaseClient):
             path_params={
                 "job_id": job_id,
             },
+        )
+
+    async def create_servers(
+        self,
+        body: models.CreateServersRequest | Mapping[str, Any],
+    ) -> AsyncCreateServersDeliveredTask:
+        """Create ECSs
+
+        Creates one or more ECSs (up to 100 with `count`). Log in with a key pair (`key_name`, advised)
+        or a password (`adminPass`). With `dry_run: true` the request is only checked and no task is
+        delivered.
+
+        The request only delivers a task: the answer carries the `job_id` to poll with ShowJob (one
+        sub-job per ECS, each naming its `server_id`) and the IDs of the ECSs being created.
+        """
+        return await self._request(
+            _CREATE_SERVERS,
+            AsyncCreateServersDeliveredTask,
+            body=body,
         )
 
     async def batch_server_action(
@@ -976,25 +995,6 @@ class AsyncClient(AsyncBaseClient):
             path_params={
                 "server_id": server_id,
             },
-            body=body,
-        )
-
-    async def create_servers(
-        self,
-        body: models.CreateServersRequest | Mapping[str, Any],
-    ) -> AsyncCreateServersDeliveredTask:
-        """Create ECSs
-
-        Creates one or more ECSs (up to 100 with `count`). Log in with a key pair (`key_name`, advised)
-        or a password (`adminPass`). With `dry_run: true` the request is only checked and no task is
-        delivered.
-
-        The request only delivers a task: the answer carries the `job_id` to poll with ShowJob (one
-        sub-job per ECS, each naming its `server_id`) and the IDs of the ECSs being created.
-        """
-        return await self._request(
-            _CREATE_SERVERS,
-            AsyncCreateServersDeliveredTask,
             body=body,
         )
 
