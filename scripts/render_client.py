@@ -100,10 +100,6 @@ class OperationView:
     task: TaskView | None = None  # set when the operation delivers a task to wait on
 
     @property
-    def delivers_task(self) -> bool:
-        return self.task is not None
-
-    @property
     def safe_to_repeat(self) -> bool:
         return self.http_method in ("GET", "HEAD", "OPTIONS", "PUT", "DELETE")
 
