@@ -264,6 +264,22 @@ class Scope:
         self.taken.add(candidate)
         return Name(wire=wire, python=candidate, natural=natural)
 
+    def claim_together(self, wire: str, naturals: Sequence[str]) -> list[Name]:
+        """Names for several forms of one wire name (a class and its asyncio twin), all free
+        with one shared number, so that they stay recognisably a pair."""
+        number = 1
+        while True:
+            suffix = "" if number == 1 else f"{self.separator}{number}"
+            candidates = [self._usable(natural + suffix) for natural in naturals]
+            found = [c for c in candidates if c is not None]
+            if len(set(found)) == len(naturals):
+                self.taken.update(found)
+                return [
+                    Name(wire=wire, python=python, natural=natural)
+                    for python, natural in zip(found, naturals, strict=True)
+                ]
+            number += 1
+
     def claim_all(self, wires: Sequence[str], style: Callable[[str], str]) -> list[Name]:
         """Names for ``wires`` (distinct wire names), in the same order. Wire names that are
         already their natural form claim first, so that they keep it; then the rest in order."""
@@ -363,6 +379,57 @@ def waiter_argument_name(wire: str) -> Name:
     )
 
 
+#: Names of the generated ``_client.py`` (and of the package that re-exports its classes) that
+#: a delivered-task class must not take: its imports and public classes. (Its helpers start
+#: with an underscore, which a class name never does; the exception classes end in ``Error``.)
+CLIENT_MODULE_CLASSES = frozenset(
+    {
+        "AKSKAuth",
+        "Any",
+        "AsyncBaseClient",
+        "AsyncClient",
+        "AsyncClock",
+        "AsyncSystemClock",
+        "BaseModel",
+        "ClassVar",
+        "Client",
+        "Clock",
+        "IO",
+        "Literal",
+        "Mapping",
+        "Operation",
+        "Param",
+        "PrivateAttr",
+        "ProgressCallback",
+        "RequestBody",
+        "Sequence",
+        "SyncBaseClient",
+        "SystemClock",
+        "WaiterSpec",
+    }
+)
+#: The blocking client's delivered-task class of the most common task answer.
+DELIVERED_TASK = "DeliveredTask"
+
+
+def delivered_task_names(
+    answers: Sequence[str], *, taken: Iterable[str] = ()
+) -> list[tuple[Name, Name]]:
+    """(blocking, asyncio) delivered-task class names of each task answer, by its model class
+    name: the first (the most common answer) gets ``DeliveredTask``/``AsyncDeliveredTask``, the
+    others their model's name without a trailing ``Response`` before it
+    (``CreateServersResponse`` -> ``CreateServersDeliveredTask``). A model may give its name to
+    several (one per job id pointer), which are numbered. ``taken`` are the model classes, so
+    that the package never offers two classes of one name."""
+    scope = Scope(CLIENT_MODULE_CLASSES | set(taken), separator="", escape="")
+    names: list[tuple[Name, Name]] = []
+    for index, model in enumerate(answers):
+        natural = DELIVERED_TASK if index == 0 else model.removesuffix("Response") + DELIVERED_TASK
+        sync, asynchronous = scope.claim_together(model, [natural, "Async" + natural])
+        names.append((sync, asynchronous))
+    return names
+
+
 def _field_natural(wire: str) -> str:
     name = snake_case(wire, "field")
     # `model_*` belongs to pydantic; a leading underscore would make a private attribute.
@@ -388,6 +455,7 @@ __all__ = [
     "Scope",
     "argument_names",
     "client_names",
+    "delivered_task_names",
     "field_names",
     "model_scope",
     "operation_natural_name",

@@ -96,8 +96,8 @@ class OperationView:
     response_model: str | None  # set when the response type is one model class
     accept: str
     security: tuple[tuple[str, ...], ...]
-    delivers_task: bool
     notes: tuple[str, ...]  # docstring lines: renames, media type choices
+    task: TaskView | None = None  # set when the operation delivers a task to wait on
 
     @property
     def safe_to_repeat(self) -> bool:
@@ -109,14 +109,24 @@ class OperationView:
 
 
 @dataclass(frozen=True)
+class TaskView:
+    """The delivered-task classes of one task answer: the model they are, and where in its JSON
+    the job id is (from the operations' links to the job query)."""
+
+    name: str  # the class the blocking client returns
+    async_name: str  # the class the asyncio client returns
+    model: str  # the answer model, `models.X`
+    job_id_pointer: str
+
+
+@dataclass(frozen=True)
 class WaiterView:
     """The job query a task is waited on with, from its ``x-waiter`` extension."""
 
     operation: OperationView
     job_param: str  # wait_for_job's argument for the job id
     job_param_wire: str  # the job query's path parameter that takes it, as the spec names it
-    task_model: str  # the response model of task-delivering operations
-    job_id_pointer: str  # where the job id is in a task answer's JSON, from the link
+    tasks: tuple[TaskView, ...]  # one per distinct (answer model, job id pointer)
     status: str
     success: tuple[str, ...]
     failure: tuple[str, ...]
@@ -698,11 +708,14 @@ def _views(
                 response_model=response_model,
                 accept=accept,
                 security=security,
-                delivers_task=bool(links),
                 notes=tuple(note for note in notes if note),
             )
         )
-        raw_by_id[operation_id] = {"operation": operation, "links": links or {}}
+        raw_by_id[operation_id] = {
+            "operation": operation,
+            "links": links or {},
+            "links_at": join_pointer(pointer, "responses", success[0]) if success else pointer,
+        }
     client_views = [
         renderer.parameter_view(
             parameter, join_pointer("/components/parameters", wire), names.params[wire]
@@ -712,36 +725,90 @@ def _views(
     return views, raw_by_id, client_views, _schemes(wires, kinds, names.schemes)
 
 
-def _waiter(operations: list[OperationView], raw: dict[str, dict[str, Any]]) -> WaiterView | None:
-    """The job query (the operation with ``x-waiter``) and how a task's answer feeds it."""
+def _waiter(
+    renderer: _Renderer, operations: list[OperationView], raw: dict[str, dict[str, Any]]
+) -> tuple[WaiterView | None, list[OperationView]]:
+    """The job query (the operation with ``x-waiter``) and how each task answer feeds it, and
+    the operations with the task each delivers; no waiter when no operation delivers one."""
+    query = next(
+        (
+            view
+            for view in operations
+            if isinstance(raw[view.operation_id]["operation"].get("x-waiter"), dict)
+            and view.response_model is not None
+        ),
+        None,
+    )
+    if query is None:
+        return None, operations
+    # Each task-delivering operation's answer model and job id pointer, in spec order; the
+    # first one's link says which parameter of the job query takes the job id.
+    delivered: dict[str, tuple[str, str]] = {}
+    wire = ""
     for view in operations:
-        spec = raw[view.operation_id]["operation"].get("x-waiter")
-        if not isinstance(spec, dict) or view.response_model is None:
+        link = _job_link(raw[view.operation_id]["links"], query)
+        if link is None:
             continue
-        for task in operations:
-            for link in raw[task.operation_id]["links"].values():
-                if not isinstance(link, dict) or link.get("operationId") != view.operation_id:
-                    continue
-                for param, expression in (link.get("parameters") or {}).items():
-                    # A link may qualify a parameter by its location: "path.jobId".
-                    wire = str(param).removeprefix("path.")
-                    prefix = "$response.body#"
-                    if (
-                        isinstance(expression, str)
-                        and expression.startswith(prefix + "/")
-                        and task.response_model is not None
-                        and any(p.name == wire for p in view.path_params)
-                    ):
-                        return WaiterView(
-                            operation=view,
-                            job_param=naming.waiter_argument_name(wire).python,
-                            job_param_wire=wire,
-                            task_model=task.response_model,
-                            job_id_pointer=expression[len(prefix) :],
-                            status=str(spec.get("status", "/status")),
-                            success=_statuses(spec, "success"),
-                            failure=_statuses(spec, "failure"),
-                        )
+        if view.response_model is None:
+            problem = "its 2xx answers are not one model"
+        elif wire and link[0] != wire:
+            problem = f"it gives the job id to `{link[0]}`, not to `{wire}` as the first task does"
+        else:
+            wire = link[0]
+            delivered[view.operation_id] = (view.response_model, link[1])
+            continue
+        renderer.warn(
+            raw[view.operation_id]["links_at"],
+            f"links to the job query {query.operation_id}, but {problem}; the method returns "
+            "the answer, without wait()",
+        )
+    if not delivered:
+        return None, operations
+    kinds = list(dict.fromkeys(delivered.values()))
+    counts = [list(delivered.values()).count(kind) for kind in kinds]
+    # The answer most operations deliver (the first of them on a tie) keeps the plain name.
+    kinds.insert(0, kinds.pop(counts.index(max(counts))))
+    names = naming.delivered_task_names(
+        [model.removeprefix("models.") for model, _ in kinds],
+        taken=renderer.types.classes.values(),
+    )
+    tasks = {
+        kind: TaskView(sync.python, asynchronous.python, kind[0], kind[1])
+        for kind, (sync, asynchronous) in zip(kinds, names, strict=True)
+    }
+    spec = raw[query.operation_id]["operation"]["x-waiter"]
+    return WaiterView(
+        operation=query,
+        job_param=naming.waiter_argument_name(wire).python,
+        job_param_wire=wire,
+        tasks=tuple(tasks.values()),
+        status=str(spec.get("status", "/status")),
+        success=_statuses(spec, "success"),
+        failure=_statuses(spec, "failure"),
+    ), [
+        replace(view, task=tasks[delivered[view.operation_id]])
+        if view.operation_id in delivered
+        else view
+        for view in operations
+    ]
+
+
+def _job_link(links: dict[str, Any], query: OperationView) -> tuple[str, str] | None:
+    """(job query parameter, JSON pointer into the answer) of the first of an operation's
+    links that gives the job query a path parameter from the answer's body, if any."""
+    prefix = "$response.body#"
+    for link in links.values():
+        if not isinstance(link, dict) or link.get("operationId") != query.operation_id:
+            continue
+        for param, expression in (link.get("parameters") or {}).items():
+            # A link may qualify a parameter by its location: "path.jobId".
+            wire = str(param).removeprefix("path.")
+            if (
+                isinstance(expression, str)
+                and expression.startswith(prefix + "/")
+                and any(p.name == wire for p in query.path_params)
+            ):
+                return wire, expression[len(prefix) :]
     return None
 
 
@@ -765,14 +832,12 @@ def render_package(
     renderer = _Renderer(data, models.classes, warnings)
     client_params = _client_parameters(data)
     operations, raw, client_views, schemes = _views(renderer, client_params)
-    waiter = _waiter(operations, raw)
-    if waiter is None:
-        operations = [replace(op, delivers_task=False) for op in operations]
+    waiter, operations = _waiter(renderer, operations, raw)
     aksk = _aksk(renderer, {s.key for s in schemes})
     info = data.get("info") or {}
     clients = ["AsyncClient", "Client"]
     if waiter is not None:
-        clients += ["AsyncDeliveredTask", "DeliveredTask"]
+        clients += [name for task in waiter.tasks for name in (task.name, task.async_name)]
     context: dict[str, Any] = {
         "package": package,
         "version": project_version(),
@@ -786,6 +851,7 @@ def render_package(
         "waiter": waiter,
         "job_type": waiter.operation.response_model if waiter else "Any",
         "failure_literal": repr(waiter.failure if waiter else ()),
+        "clients": sorted(clients),
     }
     annotations = " ".join(
         [op.body.annotation for op in operations if op.body]

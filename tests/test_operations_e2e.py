@@ -19,6 +19,7 @@ PROJECT = "5dd3c0b24cdc4d31952c49589182a89d"
 SERVER = "bae51750-0089-41a1-9b18-5c777978ff6d"
 VOLUME = "a26887c6-c47b-4654-abb5-dfadf7d3f803"
 FAST = {"poll_interval": 0.05, "max_interval": 0.2}
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 # One call per operation: the method's name and its arguments, bodies as the docs' examples.
 CALLS: dict[str, tuple[Any, ...]] = {
@@ -90,10 +91,25 @@ def test_every_task_delivering_operation_of_the_spec_is_exercised() -> None:
     assert delivering == set(CALLS) | {"batch_server_action", "delete_servers"}
 
 
-def _check(task: models.TaskResponse, job: models.Job) -> None:
+#: The answer model each method returns; the others answer a TaskResponse.
+ANSWERS: dict[str, type[Any]] = {"create_servers": models.CreateServersResponse}
+
+
+def _check(task: models.TaskResponse | models.CreateServersResponse, job: models.Job) -> None:
     assert task.job_id
     assert job.job_id == task.job_id
     assert job.status is models.JobStatus.SUCCESS
+    if isinstance(task, models.CreateServersResponse):
+        # count 2: the answer names both new ECSs, the IDs the job's sub-jobs work on.
+        assert task.server_ids is not None
+        assert len(task.server_ids) == len(set(task.server_ids)) == 2
+        assert sorted(_sub_job_entities(job, "server_id")) == sorted(task.server_ids)
+
+
+def _sub_job_entities(job: models.Job, field: str) -> list[str | None]:
+    """The ``field`` entity of each of the job's sub-jobs (None where one has no entities)."""
+    assert job.entities is not None and job.entities.sub_jobs is not None
+    return [getattr(sub.entities, field) if sub.entities else None for sub in job.entities.sub_jobs]
 
 
 @pytest.mark.parametrize("name", sorted(CALLS))
@@ -101,7 +117,7 @@ def test_the_operation_delivers_a_task_that_is_waited_to_success(name: str) -> N
     with run_mock(job_duration=0.2) as base_url, Client(base_url, PROJECT, TOKEN) as client:
         call: Callable[..., Any] = getattr(client, name)
         task = call(*CALLS[name])
-        assert isinstance(task, models.TaskResponse)
+        assert isinstance(task, ANSWERS.get(name, models.TaskResponse))
         job = task.wait(timeout=10, **FAST)
         _check(task, job)
         assert client.show_job(task.job_id).status is models.JobStatus.SUCCESS
@@ -115,6 +131,39 @@ async def test_the_async_operation_delivers_a_task_that_is_waited_to_success(nam
             task = await call(*CALLS[name])
             job = await task.wait(timeout=10, **FAST)
     _check(task, job)
+
+
+def test_create_servers_answers_the_new_ecss_ids_and_waits_to_success() -> None:
+    with run_mock(job_duration=0.2) as base_url, Client(base_url, PROJECT, TOKEN) as client:
+        task = client.create_servers(*CALLS["create_servers"])
+        job = task.wait(timeout=10, **FAST)
+    assert isinstance(task, models.CreateServersResponse)
+    assert task.model_dump(by_alias=True).keys() == {"job_id", "serverIds"}
+    assert job.job_type == "createServer"
+    assert job.entities is not None and job.entities.sub_jobs_total == 2
+    assert {sub.job_type for sub in job.entities.sub_jobs or []} == {"createSingleServer"}
+    assert all(UUID.fullmatch(str(server_id)) for server_id in _sub_job_entities(job, "server_id"))
+    _check(task, job)
+
+
+def test_a_nic_add_job_has_one_sub_job_per_nic_with_its_nic_id() -> None:
+    subnet = {"subnet_id": "d32019d3-bc6e-4319-9c1d-6722fc136a23"}
+    with run_mock(job_duration=0.2) as base_url, Client(base_url, PROJECT, TOKEN) as client:
+        task = client.batch_add_server_nics(SERVER, {"nics": [subnet, subnet, subnet]})
+        job = task.wait(timeout=10, **FAST)
+    assert (job.status, job.job_type) == (models.JobStatus.SUCCESS, "batchAddNics")
+    assert job.entities is not None and job.entities.server_id == SERVER
+    nic_ids = _sub_job_entities(job, "nic_id")
+    assert len(nic_ids) == len(set(nic_ids)) == 3
+    assert all(UUID.fullmatch(str(nic_id)) for nic_id in nic_ids)
+
+
+def test_a_resize_job_carries_the_server_of_its_path() -> None:
+    with run_mock(job_duration=0.2) as base_url, Client(base_url, PROJECT, TOKEN) as client:
+        job = client.resize_server(*CALLS["resize_server"]).wait(timeout=10, **FAST)
+    assert (job.status, job.job_type) == (models.JobStatus.SUCCESS, "resizeServer")
+    assert job.entities is not None and job.entities.server_id == SERVER
+    assert not job.entities.sub_jobs
 
 
 def test_detach_takes_the_documented_delete_flag_values_only() -> None:

@@ -7,7 +7,14 @@ The data models are in `ecs_tasks.models`.
 
 from ._auth import AKSKAuth
 from ._base_client import __version__
-from ._client import AsyncClient, AsyncDeliveredTask, Client, DeliveredTask
+from ._client import (
+    AsyncClient,
+    AsyncCreateServersDeliveredTask,
+    AsyncDeliveredTask,
+    Client,
+    CreateServersDeliveredTask,
+    DeliveredTask,
+)
 from ._exceptions import (
     ApiClientError,
     ApiConnectionError,
@@ -38,11 +45,13 @@ __all__ = [
     "ApiError",
     "ApiTimeoutError",
     "AsyncClient",
+    "AsyncCreateServersDeliveredTask",
     "AsyncDeliveredTask",
     "AuthenticationError",
     "BadRequestError",
     "Client",
     "ConflictError",
+    "CreateServersDeliveredTask",
     "DeliveredTask",
     "InternalServerError",
     "JobFailedError",

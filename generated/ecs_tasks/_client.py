@@ -7,9 +7,9 @@ retries and errors live in _base_client.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import PrivateAttr
+from pydantic import BaseModel, PrivateAttr
 
 from . import models
 from ._base_client import (
@@ -33,7 +33,14 @@ from ._waiter import (
     wait,
 )
 
-__all__ = ["AsyncClient", "AsyncDeliveredTask", "Client", "DeliveredTask"]
+__all__ = [
+    "AsyncClient",
+    "AsyncCreateServersDeliveredTask",
+    "AsyncDeliveredTask",
+    "Client",
+    "CreateServersDeliveredTask",
+    "DeliveredTask",
+]
 
 _SHOW_JOB = Operation(
     "GET",
@@ -48,6 +55,17 @@ _SHOW_JOB = Operation(
             type=str,
             argument="job_id",
         ),
+    ),
+    security=(("XAuthToken",),),
+)
+_CREATE_SERVERS = Operation(
+    "POST",
+    "/v1/{project_id}/cloudservers",
+    body=RequestBody(
+        "application/json",
+        "json",
+        required=True,
+        type=models.CreateServersRequest,
     ),
     security=(("XAuthToken",),),
 )
@@ -252,17 +270,6 @@ _BATCH_DELETE_SERVER_NICS = Operation(
     ),
     security=(("XAuthToken",),),
 )
-_CREATE_SERVERS = Operation(
-    "POST",
-    "/v1/{project_id}/cloudservers",
-    body=RequestBody(
-        "application/json",
-        "json",
-        required=True,
-        type=models.CreateServersRequest,
-    ),
-    security=(("XAuthToken",),),
-)
 
 # From the `x-waiter` extension of ShowJob.
 _JOB_WAITER = WaiterSpec(
@@ -270,25 +277,30 @@ _JOB_WAITER = WaiterSpec(
     success=("SUCCESS",),
     failure=("FAIL",),
 )
-# Where a task answer carries its job id, from the link to ShowJob.
-_JOB_ID_POINTER = "/job_id"
 
 DEFAULT_POLL_INTERVAL = 1.0
 DEFAULT_MAX_INTERVAL = 15.0
 
 
-class _BoundTask(models.TaskResponse):
-    """A task delivery response that remembers the client it came from, to wait on the job."""
+class _BoundTask(BaseModel):
+    """A task delivery answer that remembers the client it came from, to wait on the job.
+
+    Each delivered-task class is one of the two waiting kinds below and, as its other base, the
+    answer model it *is*; `_job_id_pointer` says where that answer carries the job id, from the
+    operation's link to ShowJob.
+    """
 
     _client: Any = PrivateAttr(default=None)
+    _job_id_pointer: ClassVar[str] = ""
 
     def model_post_init(self, context: Any, /) -> None:
         if isinstance(context, dict):
             self._client = context.get(CLIENT_CONTEXT_KEY)
 
     def __eq__(self, other: object) -> bool:
-        # The client is plumbing, not data: compare as the plain response model would.
-        if isinstance(other, models.TaskResponse):
+        # The client is plumbing, not data: compare as the plain answer model would.
+        answer = next(c for c in type(self).__mro__ if not issubclass(c, _BoundTask))
+        if isinstance(other, BaseModel) and isinstance(other, answer):
             return dict(self) == dict(other)
         return NotImplemented
 
@@ -300,9 +312,12 @@ class _BoundTask(models.TaskResponse):
             )
         return self._client
 
+    def _job_id(self) -> Any:
+        return resolve_pointer(self.model_dump(mode="json", by_alias=True), self._job_id_pointer)
 
-class DeliveredTask(_BoundTask):
-    """The answer to a task-delivering call of `Client`: a TaskResponse that can wait."""
+
+class _WaitingTask(_BoundTask):
+    """A delivered task of `Client`."""
 
     def wait(
         self,
@@ -314,9 +329,8 @@ class DeliveredTask(_BoundTask):
     ) -> models.Job:
         """Wait for this task's job; see `Client.wait_for_job`."""
         client: Client = self._client_of(Client)
-        job_id = resolve_pointer(self.model_dump(mode="json", by_alias=True), _JOB_ID_POINTER)
         return client.wait_for_job(
-            job_id,
+            self._job_id(),
             timeout=timeout,
             poll_interval=poll_interval,
             max_interval=max_interval,
@@ -324,8 +338,8 @@ class DeliveredTask(_BoundTask):
         )
 
 
-class AsyncDeliveredTask(_BoundTask):
-    """The answer to a task-delivering call of `AsyncClient`: a TaskResponse that can wait."""
+class _AsyncWaitingTask(_BoundTask):
+    """A delivered task of `AsyncClient`."""
 
     async def wait(
         self,
@@ -337,14 +351,37 @@ class AsyncDeliveredTask(_BoundTask):
     ) -> models.Job:
         """Wait for this task's job; see `AsyncClient.wait_for_job`."""
         client: AsyncClient = self._client_of(AsyncClient)
-        job_id = resolve_pointer(self.model_dump(mode="json", by_alias=True), _JOB_ID_POINTER)
         return await client.wait_for_job(
-            job_id,
+            self._job_id(),
             timeout=timeout,
             poll_interval=poll_interval,
             max_interval=max_interval,
             on_progress=on_progress,
         )
+
+
+class DeliveredTask(_WaitingTask, models.TaskResponse):
+    """The answer to a task-delivering call of `Client`: a TaskResponse that can wait."""
+
+    _job_id_pointer = "/job_id"
+
+
+class AsyncDeliveredTask(_AsyncWaitingTask, models.TaskResponse):
+    """The answer to a task-delivering call of `AsyncClient`: a TaskResponse that can wait."""
+
+    _job_id_pointer = "/job_id"
+
+
+class CreateServersDeliveredTask(_WaitingTask, models.CreateServersResponse):
+    """The answer to a task-delivering call of `Client`: a CreateServersResponse that can wait."""
+
+    _job_id_pointer = "/job_id"
+
+
+class AsyncCreateServersDeliveredTask(_AsyncWaitingTask, models.CreateServersResponse):
+    """The answer to a task-delivering call of `AsyncClient`: a CreateServersResponse that can wait."""
+
+    _job_id_pointer = "/job_id"
 
 
 class Client(SyncBaseClient):
@@ -372,6 +409,25 @@ class Client(SyncBaseClient):
             path_params={
                 "job_id": job_id,
             },
+        )
+
+    def create_servers(
+        self,
+        body: models.CreateServersRequest | Mapping[str, Any],
+    ) -> CreateServersDeliveredTask:
+        """Create ECSs
+
+        Creates one or more ECSs (up to 100 with `count`). Log in with a key pair (`key_name`, advised)
+        or a password (`adminPass`). With `dry_run: true` the request is only checked and no task is
+        delivered.
+
+        The request only delivers a task: the answer carries the `job_id` to poll with ShowJob (one
+        sub-job per ECS, each naming its `server_id`) and the IDs of the ECSs being created.
+        """
+        return self._request(
+            _CREATE_SERVERS,
+            CreateServersDeliveredTask,
+            body=body,
         )
 
     def batch_server_action(
@@ -615,25 +671,6 @@ class Client(SyncBaseClient):
             body=body,
         )
 
-    def create_servers(
-        self,
-        body: models.CreateServersRequest | Mapping[str, Any],
-    ) -> DeliveredTask:
-        """Create ECSs
-
-        Creates one or more ECSs (up to 100 with `count`). Log in with a key pair (`key_name`, advised)
-        or a password (`adminPass`). With `dry_run: true` the request is only checked and no task is
-        delivered.
-
-        The request only delivers a task: the answer carries the `job_id` to poll with ShowJob (one
-        sub-job per ECS, each naming its `server_id`) and the IDs of the ECSs being created.
-        """
-        return self._request(
-            _CREATE_SERVERS,
-            DeliveredTask,
-            body=body,
-        )
-
     def wait_for_job(
         self,
         job_id: str,
@@ -699,6 +736,25 @@ class AsyncClient(AsyncBaseClient):
             path_params={
                 "job_id": job_id,
             },
+        )
+
+    async def create_servers(
+        self,
+        body: models.CreateServersRequest | Mapping[str, Any],
+    ) -> AsyncCreateServersDeliveredTask:
+        """Create ECSs
+
+        Creates one or more ECSs (up to 100 with `count`). Log in with a key pair (`key_name`, advised)
+        or a password (`adminPass`). With `dry_run: true` the request is only checked and no task is
+        delivered.
+
+        The request only delivers a task: the answer carries the `job_id` to poll with ShowJob (one
+        sub-job per ECS, each naming its `server_id`) and the IDs of the ECSs being created.
+        """
+        return await self._request(
+            _CREATE_SERVERS,
+            AsyncCreateServersDeliveredTask,
+            body=body,
         )
 
     async def batch_server_action(
@@ -939,25 +995,6 @@ class AsyncClient(AsyncBaseClient):
             path_params={
                 "server_id": server_id,
             },
-            body=body,
-        )
-
-    async def create_servers(
-        self,
-        body: models.CreateServersRequest | Mapping[str, Any],
-    ) -> AsyncDeliveredTask:
-        """Create ECSs
-
-        Creates one or more ECSs (up to 100 with `count`). Log in with a key pair (`key_name`, advised)
-        or a password (`adminPass`). With `dry_run: true` the request is only checked and no task is
-        delivered.
-
-        The request only delivers a task: the answer carries the `job_id` to poll with ShowJob (one
-        sub-job per ECS, each naming its `server_id`) and the IDs of the ECSs being created.
-        """
-        return await self._request(
-            _CREATE_SERVERS,
-            AsyncDeliveredTask,
             body=body,
         )
 

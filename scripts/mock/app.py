@@ -22,7 +22,7 @@ from starlette.routing import BaseRoute, Match, NoMatchFound
 from starlette.types import Receive, Scope, Send
 
 from scripts.mock.api import Api, Credential, JobQuery, Operation, TaskDelivery, load_api
-from scripts.mock.entities import Delivery, work_for
+from scripts.mock.entities import Delivery, answer_fields, work_for
 from scripts.mock.errors import (
     BAD_SIGNATURE,
     ILLEGAL_REQUEST,
@@ -154,6 +154,8 @@ class SpecRoute(BaseRoute):
         answer: Any = job.job_id
         for token in reversed(task.job_id_pointer):
             answer = {token: answer}
+        if isinstance(answer, dict):
+            answer |= answer_fields(operation.operation_id, work)
         return JSONResponse(answer, status_code=task.status)
 
     def _show_job(self, query: JobQuery, parameters: dict[str, str]) -> Response:

@@ -7,7 +7,8 @@ per server of the body; an operation on one ECS (resize, migrate, OS change or r
 disk attach or detach) shows that ECS's ``server_id`` in the job's own entities; NIC jobs
 show the ECS and have one sub-job per NIC, with its ``nic_id``. Any other operation, of this
 spec or another, gets the fallback: a job named after the request's schema or operationId
-with one sub-job per ``servers[].id`` in the body, if it has any.
+with one sub-job per ``servers[].id`` in the body, if it has any. A task answer carries the job
+ID, and for CreateServers also the new ECSs' IDs (``serverIds``), those its sub-jobs show.
 """
 
 from __future__ import annotations
@@ -36,6 +37,13 @@ Rule = Callable[[Delivery], Work]
 def work_for(delivery: Delivery) -> Work:
     """What the job of ``delivery`` works on: its operation's rule, or the fallback."""
     return ECS_RULES.get(delivery.operation_id, _per_server)(delivery)
+
+
+def answer_fields(operation_id: str, work: Work) -> dict[str, Any]:
+    """What the answer delivering ``work`` carries besides the job ID, by operationId."""
+    if operation_id == "CreateServers":
+        return {"serverIds": [server_id for server_id, _ in work.subjects]}
+    return {}
 
 
 def job_type_for(name: str) -> str:
