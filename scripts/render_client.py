@@ -862,6 +862,8 @@ def render_package(
     checks = " ".join(p.check for op in operations for p in op.params)
     context["uses_literal"] = "Literal[" in annotations + checks
     context["uses_io"] = "IO[" in annotations
+    # A union answer type is a value mypy cannot take as `type[T]`; the call casts it.
+    context["uses_cast"] = any(" | " in op.response_type for op in operations if not op.task)
     env = environment()
     files = {"models.py": models_source, "py.typed": ""}
     modules = ["_exceptions.py", "_base_client.py", "_client.py"]

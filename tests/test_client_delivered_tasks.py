@@ -5,6 +5,8 @@ pointer its own link names (tests/specs/tasks/openapi.yaml)."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -131,3 +133,16 @@ def test_an_async_twin_never_takes_another_answers_name() -> None:
     assert [sync.python for sync, _ in taken] == ["DeliveredTask", "FooDeliveredTask2"]
     response = naming.delivered_task_names(["TaskResponse", "Response"])
     assert [sync.python for sync, _ in response] == ["DeliveredTask", "DeliveredTask2"]
+
+
+def test_the_package_passes_mypy_strict_with_a_union_answer(built: Built) -> None:
+    # start_either answers one of two models: the call hands mypy a union as its answer type.
+    assert "cast(" in (built.out / "task_shapes" / "_client.py").read_text()
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "task_shapes"],
+        cwd=built.out,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:]
