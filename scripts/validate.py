@@ -32,7 +32,7 @@ else:  # pragma: no cover - Python 3.10
 
 from jsonschema import Draft202012Validator
 from jsonschema import validators as validators_module
-from jsonschema.exceptions import ValidationError, best_match
+from jsonschema.exceptions import UnknownType, ValidationError, best_match
 from jsonschema_path import SchemaPath
 from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
@@ -754,6 +754,13 @@ def _example_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
             errors = list(validator.iter_errors(value))
         except RecursionError:
             message = f"example not checked: its schema #{schema_pointer} nests without end"
+            found.append((example_pointer, message))
+            continue
+        except UnknownType as exc:
+            message = (
+                f"example not checked: its schema #{schema_pointer} names a type JSON Schema "
+                f"does not have ({exc.type!r})"
+            )
             found.append((example_pointer, message))
             continue
         for error in errors:
