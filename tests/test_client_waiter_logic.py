@@ -9,6 +9,8 @@ import pytest
 
 from ecs_tasks import (
     ApiConnectionError,
+    ApiTimeoutError,
+    InternalServerError,
     JobFailedError,
     JobTimeoutError,
     NotFoundError,
@@ -241,3 +243,37 @@ def _rate_limited(retry_after: float) -> RateLimitError:
         request_id=None,
         body=b"",
     )
+
+
+async def test_a_poll_cut_by_the_deadline_does_not_hide_the_failure_before_it(
+    mode: str,
+) -> None:
+    # The last poll gets only what is left of the wait and times out at the deadline; the
+    # 503 before it is what the caller needs to see as the cause.
+    clock = FakeClock()
+    down = InternalServerError(
+        status_code=503, code="Ecs.0503", message="down", details=[], request_id=None, body=b""
+    )
+
+    def poll(seconds_left: float) -> models.Job:
+        if seconds_left >= 2:
+            raise down
+        clock.time += seconds_left
+        raise ApiTimeoutError("GET /jobs/job-1 timed out")
+
+    with pytest.raises(JobTimeoutError) as caught:
+        await run(mode, clock, poll, timeout=3.0)
+    assert caught.value.__cause__ is down
+
+
+async def test_a_timeout_with_time_left_is_itself_the_cause(mode: str) -> None:
+    clock = FakeClock()
+    slow = ApiTimeoutError("GET /jobs/job-1 timed out")
+
+    def poll(seconds_left: float) -> models.Job:
+        clock.time += min(1.0, seconds_left)
+        raise slow
+
+    with pytest.raises(JobTimeoutError) as caught:
+        await run(mode, clock, poll, timeout=3.0)
+    assert caught.value.__cause__ is slow

@@ -32,6 +32,7 @@ from ._exceptions import (
     ApiClientError,
     ApiConnectionError,
     ApiError,
+    ApiTimeoutError,
     JobFailedError,
     JobTimeoutError,
     RateLimitError,
@@ -149,7 +150,7 @@ class _WaitState:
             raise JobFailedError(job)
         return status in self._spec.success
 
-    def excuse(self, error: ApiClientError) -> float:
+    def excuse(self, error: ApiClientError, now: float) -> float:
         """Accept a transient poll failure, returning the least pause it asks for; else re-raise."""
         transient = isinstance(error, ApiConnectionError) or (
             isinstance(error, ApiError)
@@ -157,7 +158,11 @@ class _WaitState:
         )
         if not transient:
             raise error
-        self._last_error = error
+        # A poll cut short by this wait's own deadline says nothing about the job or the
+        # server: the failure before it stays the one JobTimeoutError names as its cause.
+        cut_by_deadline = isinstance(error, ApiTimeoutError) and now >= self._deadline
+        if not (cut_by_deadline and self._last_error is not None):
+            self._last_error = error
         if isinstance(error, RateLimitError) and error.retry_after is not None:
             return error.retry_after
         return 0.0
@@ -193,7 +198,7 @@ def wait(
         try:
             job = poll(budget)
         except ApiClientError as error:
-            at_least = state.excuse(error)
+            at_least = state.excuse(error, clock.now())
         else:
             if state.observe(job):
                 return job
@@ -225,7 +230,7 @@ async def async_wait(
         try:
             job = await poll(budget)
         except ApiClientError as error:
-            at_least = state.excuse(error)
+            at_least = state.excuse(error, clock.now())
         else:
             if state.observe(job):
                 return job
