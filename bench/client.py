@@ -13,9 +13,7 @@ Run: make bench (or: PYTHONPATH=generated:. .venv/bin/python -m bench client --c
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import multiprocessing
 import statistics
 import time
 from collections.abc import Callable
@@ -23,6 +21,7 @@ from collections.abc import Callable
 import httpx
 
 import ecs_tasks
+from bench.fixed_server import fixed_answer_server
 from ecs_tasks import models
 
 JOB = {
@@ -47,34 +46,6 @@ JOB = {
 # --- 1. throughput ----------------------------------------------------------------------------
 
 
-def _serve(port_out: multiprocessing.connection.Connection) -> None:
-    body = json.dumps(JOB).encode()
-    reply = (
-        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-        + f"Content-Length: {len(body)}\r\n\r\n".encode()
-        + body
-    )
-
-    class Answer(asyncio.Protocol):
-        def connection_made(self, transport: asyncio.BaseTransport) -> None:
-            assert isinstance(transport, asyncio.Transport)
-            self.transport = transport
-            self.buffer = b""
-
-        def data_received(self, data: bytes) -> None:
-            self.buffer += data
-            while b"\r\n\r\n" in self.buffer:  # GETs only: no request bodies to skip
-                _, self.buffer = self.buffer.split(b"\r\n\r\n", 1)
-                self.transport.write(reply)
-
-    async def main() -> None:
-        server = await asyncio.get_running_loop().create_server(Answer, "127.0.0.1", 0)
-        port_out.send(server.sockets[0].getsockname()[1])
-        await server.serve_forever()
-
-    asyncio.run(main())
-
-
 def _rate(fn: Callable[[], object], calls: int) -> float:
     start = time.perf_counter()
     for _ in range(calls):
@@ -83,11 +54,7 @@ def _rate(fn: Callable[[], object], calls: int) -> float:
 
 
 def bench_throughput(calls: int, rounds: int) -> None:
-    receive, send = multiprocessing.Pipe(duplex=False)
-    server = multiprocessing.Process(target=_serve, args=(send,), daemon=True)
-    server.start()
-    try:
-        base = f"http://127.0.0.1:{receive.recv()}"
+    with fixed_answer_server(json.dumps(JOB).encode()) as base:
         url = f"{base}/v1/proj/jobs/2c9eb2c5544cbf6101544f0602af2b4f"
         headers = {"X-Auth-Token": "bench-token", "Accept": "application/json"}
         raw_rates: list[float] = []
@@ -109,9 +76,6 @@ def bench_throughput(calls: int, rounds: int) -> None:
                 order = [raw_get, show_job] if round_number % 2 == 0 else [show_job, raw_get]
                 for fn in order:
                     (raw_rates if fn is raw_get else client_rates).append(_rate(fn, calls))
-    finally:
-        server.terminate()
-        server.join()
 
     raw_median = statistics.median(raw_rates)
     client_median = statistics.median(client_rates)

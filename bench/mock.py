@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import multiprocessing
 import os
 import re
 import select
@@ -28,10 +27,11 @@ import sys
 import time
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
-from multiprocessing.connection import Connection
 from pathlib import Path
 
 import httpx
+
+from bench.fixed_server import fixed_answer_server
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "bench-token"  # noqa: S105 - the mock accepts it on loopback, nothing else
@@ -172,47 +172,9 @@ def bench_concurrency(rounds: int) -> None:
 # --- 3. the client's own ceiling --------------------------------------------------------------
 
 
-def _serve(port_out: Connection) -> None:
-    body = b'{"job_id": "2c9eb2c5544cbf6101544f0602af2b4f"}'
-    reply = (
-        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-        + f"Content-Length: {len(body)}\r\n\r\n".encode()
-        + body
-    )
-
-    class Answer(asyncio.Protocol):
-        def connection_made(self, transport: asyncio.BaseTransport) -> None:
-            assert isinstance(transport, asyncio.Transport)
-            self.transport, self.buffer = transport, b""
-
-        def data_received(self, data: bytes) -> None:
-            self.buffer += data
-            while b"\r\n\r\n" in self.buffer:
-                head, rest = self.buffer.split(b"\r\n\r\n", 1)
-                found = re.search(rb"(?i)content-length:\s*(\d+)", head)
-                length = int(found.group(1)) if found else 0
-                if len(rest) < length:
-                    return
-                self.buffer = rest[length:]
-                self.transport.write(reply)
-
-    async def main() -> None:
-        server = await asyncio.get_running_loop().create_server(Answer, "127.0.0.1", 0)
-        port_out.send(server.sockets[0].getsockname()[1])
-        await server.serve_forever()
-
-    asyncio.run(main())
-
-
 def bench_ceiling(rounds: int) -> None:
-    receive, send = multiprocessing.Pipe(duplex=False)
-    server = multiprocessing.Process(target=_serve, args=(send,), daemon=True)
-    server.start()
-    try:
-        found = _rates(f"http://127.0.0.1:{receive.recv()}", rounds, None)
-    finally:
-        server.terminate()
-        server.join()
+    with fixed_answer_server(b'{"job_id": "2c9eb2c5544cbf6101544f0602af2b4f"}') as base_url:
+        found = _rates(base_url, rounds, None)
     print(f"3. the same against a trivial server (no mock), {rounds} rounds, medians")
     _print_rates(found, cpu=False)
 
