@@ -44,6 +44,7 @@ from mock_helpers import (
 )
 from scripts.mock import run_mock
 from scripts.mock.api import SpecNotServableError, build_api
+from scripts.mock.cli import _parser as _mock_parser
 from scripts.mock.jobs import JobStore, Work
 from scripts.mock.server import listening_socket
 
@@ -495,6 +496,14 @@ def test_the_listening_socket_is_explicitly_tcp() -> None:
     # the mock waited for the client's delayed ACK (about 40 ms).
     with listening_socket(0) as sock:
         assert sock.proto == socket.IPPROTO_TCP
+
+
+def test_the_default_spec_is_the_hand_written_one_readme_names() -> None:
+    # README's options table: `--spec FILE` defaults to spec/openapi.yaml (no build needed).
+    default = _mock_parser().get_default("spec")
+    assert default == Path(__file__).resolve().parent.parent / "spec" / "openapi.yaml"
+    readme = (default.parent.parent / "README.md").read_text(encoding="utf-8")
+    assert "| `--spec FILE` | spec/openapi.yaml |" in readme
 
 
 def test_the_command_line_serves_the_spec() -> None:
