@@ -25,6 +25,7 @@ from ecs_tasks import (
     ResponseTooLargeError,
     models,
 )
+from ecs_tasks._base_client import _connection_pools
 from scripted_server import Reply, ScriptedServer, Seen, job
 from scripts.mock import run_mock
 
@@ -375,3 +376,40 @@ async def test_no_more_requests_in_flight_than_the_limit(
 
     assert server.count("GET") == 20
     assert most[0] == 3
+
+
+async def test_the_clients_own_connections_are_spread_over_small_pools(
+    make_client: Any, server: ScriptedServer
+) -> None:
+    # httpcore's pool walks all its connections whenever a request starts or ends, so the
+    # client opens pools of 5 as it needs them (bench mock measures the gain).
+    lock = threading.Lock()
+    arrived = [0]
+    all_here = threading.Event()
+
+    def respond(_: Seen) -> Reply:
+        with lock:
+            arrived[0] += 1
+            if arrived[0] == 12:
+                all_here.set()
+        all_here.wait(10)
+        return job("SUCCESS")
+
+    client = make_client(max_in_flight=12)
+    for number in range(3):
+        await call(client.show_job(f"job-{number}"))
+    assert len(client._lanes.clients) == 1  # noqa: SLF001 - one call at a time needs one pool
+
+    server.responder = respond
+    if isinstance(client, AsyncClient):
+        await asyncio.gather(*(client.show_job(f"job-{n}") for n in range(12)))
+    else:
+        workers = [threading.Thread(target=client.show_job, args=(f"job-{n}",)) for n in range(12)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+
+    assert all_here.is_set()  # all 12 were at the server at once: none waited for a pool
+    pools = [pool for http in client._lanes.clients for pool in _connection_pools(http)]  # noqa: SLF001
+    assert sorted(len(pool.connections) for pool in pools) == [2, 5, 5]
