@@ -1,21 +1,28 @@
-"""Parse one YAML or JSON spec file once, keeping the line and column of every value.
+"""Parse one YAML or JSON spec file once; find the line and column of a value when asked.
 
 PyYAML's loaders silently keep the last of two equal keys and turn unquoted dates into
 ``datetime`` objects; neither is acceptable for an API description. So the file is only
 *composed* by libyaml (fast, C) into a node tree, and this module builds plain JSON-like data
-from the nodes itself: duplicate keys become problems, every scalar that is not a JSON
-number, boolean or null stays the string it was written as, and each JSON pointer is mapped
-to the place it came from.
+from the nodes itself: duplicate keys become problems, and every scalar that is not a JSON
+number, boolean or null stays the string it was written as. A file written as plain JSON is
+read by the json module instead, when that provably gives the same data (see
+:func:`_from_json`). Where each JSON pointer came from is only worked out, by composing the
+file again, once a problem must be located: keeping it for every value of a large spec would
+cost more memory than the data itself.
 """
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import json
 import math
 import os
 import re
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -75,17 +82,27 @@ MAX_DEPTH = 64
 
 @dataclass(frozen=True)
 class Document:
-    """A parsed file: its data and, for every JSON pointer in it, a 1-based (line, column)."""
+    """A parsed file: its data, and the 1-based (line, column) of each JSON pointer in it."""
 
     path: Path
     data: Any
-    locations: dict[str, tuple[int, int]] = field(repr=False)
+    #: Known places by JSON pointer; None: found from ``source`` when first asked for.
+    locations: dict[str, tuple[int, int]] | None = field(default=None, repr=False)
     digest: str = ""
+    #: The file's bytes as parsed, so that places are found in what was read.
+    source: bytes = field(default=b"", repr=False)
+
+    @cached_property
+    def _places(self) -> dict[str, tuple[int, int]]:
+        if self.locations is not None:
+            return self.locations
+        return _locate_all(self.path, self.source)
 
     def location(self, pointer: str) -> tuple[int, int]:
         """The place of ``pointer``, or of its nearest ancestor that has one."""
+        places = self._places
         while True:
-            found = self.locations.get(pointer)
+            found = places.get(pointer)
             if found is not None:
                 return found
             if not pointer:
@@ -163,6 +180,36 @@ def parse_spec(path: Path, raw: bytes, *, digest: str = "") -> Document:
             [Problem(path, 1, 1, f"files over {limit} are refused, and this one is larger")]
         )
     text = _decode(path, raw)
+    with collection_paused():
+        data = _from_json(text)
+        if data is _NOT_PLAIN_JSON:
+            builder = _Builder(path, record=False)
+            data = builder.build(_compose(path, text), "")
+            if builder.problems:
+                raise SpecError(builder.problems)
+    return Document(path=path, data=data, digest=digest, source=raw)
+
+
+@contextlib.contextmanager
+def collection_paused() -> Iterator[None]:
+    """Run the body without automatic garbage collection.
+
+    Loading a spec makes hundreds of thousands of mappings and lists that all stay alive, and
+    each automatic collection on the way walks all of those made so far: for a large spec
+    that is most of the loading time. Nothing here makes garbage that only a collection frees
+    (reference cycles) but for an alias cycle, which the next collection after this frees.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _compose(path: Path, text: str) -> yaml.Node:
+    """The node tree of a decoded file, within the loader's limits; SpecError otherwise."""
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -177,11 +224,92 @@ def parse_spec(path: Path, raw: bytes, *, digest: str = "") -> Document:
     if _expanded_size(node) > MAX_VALUES:
         message = f"the document expands to more than {MAX_VALUES:,} values (nested YAML aliases?)"
         raise SpecError([Problem(path, 1, 1, message)])
-    builder = _Builder(path)
-    data = builder.build(node, "")
-    if builder.problems:
-        raise SpecError(builder.problems)
-    return Document(path=path, data=data, locations=builder.locations, digest=digest)
+    return node
+
+
+def _locate_all(path: Path, raw: bytes) -> dict[str, tuple[int, int]]:
+    """The place of every JSON pointer of a file that parsed before, by composing it again."""
+    builder = _Builder(path, record=True)
+    builder.build(_compose(path, _decode(path, raw)), "")
+    return builder.locations
+
+
+#: What :func:`_from_json` answers for a text that must be composed as YAML.
+_NOT_PLAIN_JSON: Any = object()
+#: Characters a JSON string may hold but libyaml refuses or reads differently: controls, NEL,
+#: the Unicode line and paragraph separators (line breaks to YAML 1.1), non-characters.
+_YAML_SPECIAL = re.compile(
+    r"[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
+#: libyaml refuses a surrogate escape, which JSON uses to write characters beyond U+FFFF.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+#: A key whose ':' comes on a later line, or far after it: libyaml only finds a key that ends
+#: on its own line within 1,024 characters (keys longer than 150 are left to it below).
+_FAR_COLON = re.compile(r'"[ \t\r\n]*[\r\n][ \t\r\n]*:|"[ \t]{100,}:')
+#: Longest key (in characters, up to 6 source characters each) the JSON reader is trusted with.
+_JSON_KEY_LENGTH = 150
+
+
+class _NotPlainJsonError(ValueError):
+    """The text is JSON that libyaml would read differently, or refuse: compose it as YAML."""
+
+
+def _from_json(text: str) -> Any:
+    """The data of a text written as JSON, read by the json module (in C, many times faster
+    than libyaml, and without a node tree in memory), or :data:`_NOT_PLAIN_JSON`.
+
+    JSON is YAML 1.2, and for JSON text the YAML path gives the same data as the json module,
+    except for what is refused here and left to that path, which then reports it as it does
+    for any file: duplicate keys, NaN and numbers too large for a float, nesting beyond the
+    depth limit, characters and escapes libyaml refuses, and keys libyaml cannot find.
+    """
+    if not text.lstrip(" \t\r\n").startswith(("{", "[")):
+        return _NOT_PLAIN_JSON
+    if _YAML_SPECIAL.search(text) or _SURROGATE_ESCAPE.search(text) or _FAR_COLON.search(text):
+        return _NOT_PLAIN_JSON
+    try:
+        data = json.loads(
+            text,
+            object_pairs_hook=_json_mapping,
+            parse_float=_json_float,
+            parse_constant=_refuse_constant,
+        )
+    except (ValueError, RecursionError):
+        return _NOT_PLAIN_JSON
+    return data if _depth_within_limit(data) else _NOT_PLAIN_JSON
+
+
+def _json_mapping(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    mapping = dict(pairs)
+    if len(mapping) != len(pairs) or any(len(key) > _JSON_KEY_LENGTH for key in mapping):
+        raise _NotPlainJsonError
+    return mapping
+
+
+def _json_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _NotPlainJsonError
+    return value
+
+
+def _refuse_constant(text: str) -> Any:
+    raise _NotPlainJsonError(text)  # NaN and Infinity: strings to YAML, not numbers
+
+
+def _depth_within_limit(root: Any) -> bool:
+    """Whether no mapping or list lies :data:`MAX_DEPTH` levels deep, as the builder requires."""
+    level: list[Any] = [root]
+    for _ in range(MAX_DEPTH):
+        level = [
+            child
+            for value in level
+            for child in (value.values() if isinstance(value, dict) else value)
+            if isinstance(child, (dict, list))
+        ]
+        if not level:
+            return True
+    return False
 
 
 def _decode(path: Path, raw: bytes) -> str:
@@ -230,8 +358,9 @@ def _expanded_size(root: yaml.Node) -> int:
 class _Builder:
     """Turns a composed node tree into JSON-like data, recording where each value stands."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, record: bool) -> None:
         self.path = path
+        self.record = record
         self.locations: dict[str, tuple[int, int]] = {}
         self.problems: list[Problem] = []
         self._active: set[int] = set()
@@ -242,7 +371,9 @@ class _Builder:
         self.problems.append(Problem(self.path, mark.line + 1, mark.column + 1, message, pointer))
 
     def build(self, node: yaml.Node, pointer: str, depth: int = 0) -> Any:
-        self.locations.setdefault(pointer, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if self.record:
+            mark = node.start_mark
+            self.locations.setdefault(pointer, (mark.line + 1, mark.column + 1))
         if isinstance(node, yaml.ScalarNode):
             return self._scalar(node, pointer)
         if id(node) in self._active:
@@ -285,8 +416,9 @@ class _Builder:
                 continue
             first_seen[key] = key_node.start_mark.line + 1
             # A collection is best pointed at by its key; a scalar by the value itself.
-            anchor = key_node if not isinstance(value_node, yaml.ScalarNode) else value_node
-            self.locations[child] = (anchor.start_mark.line + 1, anchor.start_mark.column + 1)
+            if self.record:
+                anchor = key_node if not isinstance(value_node, yaml.ScalarNode) else value_node
+                self.locations[child] = (anchor.start_mark.line + 1, anchor.start_mark.column + 1)
             result[key] = self.build(value_node, child, depth + 1)
         return result
 
@@ -339,4 +471,11 @@ _CONSTRUCT: dict[str, Callable[[str], Any]] = {
 }
 
 
-__all__ = ["EXIT_INVALID", "Document", "load_spec", "parse_spec", "read_source"]
+__all__ = [
+    "EXIT_INVALID",
+    "Document",
+    "collection_paused",
+    "load_spec",
+    "parse_spec",
+    "read_source",
+]
