@@ -182,7 +182,9 @@ def parse_spec(path: Path, raw: bytes, *, digest: str = "") -> Document:
     text = _decode(path, raw)
     with collection_paused():
         data = _from_json(text)
-        if data is _NOT_PLAIN_JSON:
+        if data is _COMPOSE:
+            data = _from_events(text)
+        if data is _COMPOSE:
             builder = _Builder(path, record=False)
             data = builder.build(_compose(path, text), "")
             if builder.problems:
@@ -234,8 +236,8 @@ def _locate_all(path: Path, raw: bytes) -> dict[str, tuple[int, int]]:
     return builder.locations
 
 
-#: What :func:`_from_json` answers for a text that must be composed as YAML.
-_NOT_PLAIN_JSON: Any = object()
+#: What a fast reader answers for a text it leaves to the composer and the builder.
+_COMPOSE: Any = object()
 #: Characters a JSON string may hold but libyaml refuses or reads differently: controls, NEL,
 #: the Unicode line and paragraph separators (line breaks to YAML 1.1), non-characters.
 _YAML_SPECIAL = re.compile(
@@ -256,7 +258,7 @@ class _NotPlainJsonError(ValueError):
 
 def _from_json(text: str) -> Any:
     """The data of a text written as JSON, read by the json module (in C, many times faster
-    than libyaml, and without a node tree in memory), or :data:`_NOT_PLAIN_JSON`.
+    than libyaml, and without a node tree in memory), or :data:`_COMPOSE`.
 
     JSON is YAML 1.2, and for JSON text the YAML path gives the same data as the json module,
     except for what is refused here and left to that path, which then reports it as it does
@@ -264,9 +266,9 @@ def _from_json(text: str) -> Any:
     depth limit, characters and escapes libyaml refuses, and keys libyaml cannot find.
     """
     if not text.lstrip(" \t\r\n").startswith(("{", "[")):
-        return _NOT_PLAIN_JSON
+        return _COMPOSE
     if _YAML_SPECIAL.search(text) or _SURROGATE_ESCAPE.search(text) or _FAR_COLON.search(text):
-        return _NOT_PLAIN_JSON
+        return _COMPOSE
     try:
         data = json.loads(
             text,
@@ -275,8 +277,134 @@ def _from_json(text: str) -> Any:
             parse_constant=_refuse_constant,
         )
     except (ValueError, RecursionError):
-        return _NOT_PLAIN_JSON
-    return data if _depth_within_limit(data) else _NOT_PLAIN_JSON
+        return _COMPOSE
+    return data if _depth_within_limit(data) else _COMPOSE
+
+
+def _from_events(text: str) -> Any:
+    """The data of a YAML text built straight from libyaml's parser events, without the node
+    tree (several times the size of the data), or :data:`_COMPOSE`.
+
+    It gives what composing and building give, an alias standing for a copy of the value it
+    names; whatever could differ or be a problem is left to that path, which reports it:
+    duplicate and merge keys, keys that are not plain scalars, anchors defined twice, aliases
+    inside what they name, values that are not what their tag says, more than one document,
+    nesting beyond the depth limit (aliases expanded), more than :data:`MAX_VALUES` values,
+    and any syntax error.
+    """
+    loader = _Loader(text)
+    try:
+        return _build_from_events(loader)
+    except yaml.YAMLError:
+        return _COMPOSE
+    finally:
+        loader.dispose()
+
+
+def _build_from_events(loader: Any) -> Any:
+    root: Any = _COMPOSE
+    # One frame per open mapping or list: [the container, the key whose value comes next,
+    # its anchor, how many values came before it].
+    stack: list[list[Any]] = []
+    # Each anchored value: (the value, how many values it holds, how deeply its lists and
+    # mappings nest); an alias stands for a copy of it, as the builder makes one.
+    anchors: dict[str, tuple[Any, int, int]] = {}
+    named: set[str] = set()
+    documents = values = 0
+    while loader.check_event():
+        event = loader.get_event()
+        kind = type(event)
+        if kind in _ENDS:
+            value, _, anchor, before = stack.pop()
+            if anchor is not None:
+                anchors[anchor] = (value, values - before, _height(value))
+            continue
+        if kind not in _NODES:
+            documents += kind is yaml.DocumentStartEvent
+            if documents > 1:
+                return _COMPOSE
+            continue  # the stream's start and end, a document's end
+        frame = stack[-1] if stack else None
+        if frame is not None and frame[1] is None and type(frame[0]) is dict:
+            # A mapping's key: a plain string, once, and not a merge key.
+            if kind is not yaml.ScalarEvent or event.anchor is not None:
+                return _COMPOSE
+            if event.value in frame[0] or event.value == "<<":
+                return _COMPOSE
+            frame[1] = event.value
+            continue
+        anchor = event.anchor
+        if kind is not yaml.AliasEvent and anchor is not None:
+            if anchor in named:
+                return _COMPOSE  # an anchor defined again
+            named.add(anchor)
+        if kind is yaml.AliasEvent:
+            if anchor not in anchors:
+                return _COMPOSE  # undefined, or an alias inside the value it names
+            value, size, height = anchors[anchor]
+            if len(stack) + height > MAX_DEPTH:
+                return _COMPOSE
+            value = _copied(value)
+            values += size
+        elif kind is yaml.ScalarEvent:
+            value = _event_scalar(loader, event)
+            values += 1
+            if anchor is not None:
+                anchors[anchor] = (value, 1, 0)
+        elif len(stack) < MAX_DEPTH:
+            value = {} if kind is yaml.MappingStartEvent else []
+            values += 1
+        else:
+            return _COMPOSE
+        if value is _COMPOSE or values > MAX_VALUES:
+            return _COMPOSE
+        if frame is None:
+            root = value
+        elif frame[1] is None:
+            frame[0].append(value)
+        else:
+            frame[0][frame[1]] = value
+            frame[1] = None
+        if kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            stack.append([value, None, anchor, values - 1])
+    return root
+
+
+def _height(value: Any) -> int:
+    """How many levels of mappings and lists ``value`` is (0 for a scalar)."""
+    if isinstance(value, dict):
+        return 1 + max(map(_height, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(_height, value), default=0)
+    return 0
+
+
+def _copied(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _copied(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copied(item) for item in value]
+    return value
+
+
+_NODES = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent, yaml.AliasEvent)
+_ENDS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+
+
+def _event_scalar(loader: Any, event: yaml.ScalarEvent) -> Any:
+    """A scalar's value as :meth:`_Builder._scalar` makes it, or :data:`_COMPOSE`."""
+    tag = event.tag
+    if tag is None or tag == "!":
+        tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+    if tag not in _CONSTRUCT:
+        return event.value
+    try:
+        value = _CONSTRUCT[tag](event.value)
+    except ValueError:
+        return _COMPOSE
+    if isinstance(value, float) and not math.isfinite(value):
+        return _COMPOSE
+    return value
 
 
 def _json_mapping(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

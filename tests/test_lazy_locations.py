@@ -1,6 +1,7 @@
 """The loader and the bundler keep one copy of a spec's data and no place per value: a place is
-found again from the file when a problem needs one, and it is the place YAML gives. A spec
-written as JSON is read by the json module, with the data and problems YAML would give."""
+found again from the file when a problem needs one, and it is the place YAML gives. A spec is
+read without a node tree (JSON by the json module, YAML from libyaml's events) with the data
+and problems that composing and building the nodes give."""
 
 from __future__ import annotations
 
@@ -49,9 +50,11 @@ def _outcome(text: str) -> Any:
         return [problem.format() for problem in exc.problems]
 
 
-def _as_yaml(text: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+def _composed(text: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """What the loader makes of ``text`` by composing YAML nodes and building from them."""
     with monkeypatch.context() as patched:
-        patched.setattr(load_spec, "_from_json", lambda _text: load_spec._NOT_PLAIN_JSON)
+        patched.setattr(load_spec, "_from_json", lambda _text: load_spec._COMPOSE)
+        patched.setattr(load_spec, "_from_events", lambda _text: load_spec._COMPOSE)
         return _outcome(text)
 
 
@@ -59,11 +62,80 @@ def _as_yaml(text: str, monkeypatch: pytest.MonkeyPatch) -> Any:
 def test_json_is_read_as_yaml_reads_it(
     text: str, plain: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    expected = _as_yaml(text, monkeypatch)
-    assert (load_spec._from_json(text) is not load_spec._NOT_PLAIN_JSON) == plain
+    expected = _composed(text, monkeypatch)
+    assert (load_spec._from_json(text) is not load_spec._COMPOSE) == plain
     outcome = _outcome(text)
     assert outcome == expected
     assert repr(outcome) == repr(expected)  # -0.0 is not 0, 1.0 is not 1
+
+
+def _nested(depth: int) -> str:
+    """An anchored list 40 levels deep, and an alias to it under ``depth`` more lists."""
+    return f"x: &x {'[' * 40}{']' * 40}\ny: {'[' * depth}*x{']' * depth}\n"
+
+
+def _laughs() -> str:
+    """Lists of ten aliases to the list before, seven times over."""
+    names = zip("abcdef", "bcdefg", strict=True)
+    lists = [f"{b}: &{b} [{', '.join([f'*{a}'] * 10)}]\n" for a, b in names]
+    return "a: &a [1,1,1,1,1,1,1,1,1,1]\n" + "".join(lists) + "h: [*g, *g, *g]\n"
+
+
+# (YAML text, whether it is built from events): the others are left to the composer, which
+# reports what is wrong with them or builds them as they are.
+YAML_TEXTS: list[tuple[str, bool]] = [
+    ("a: 1\nb: [1, 2, {c: d}]\nc: |\n  text\n  more\nd:\n", True),
+    (
+        "200: a\nyes: b\n1:20: c\n~: d\nnull: e\nf: [yes, no, 1:20, 0o17, 0x1F, 010, 3e-05, ~]\n",
+        True,
+    ),
+    ("a: !!str 5\nb: !!int '7'\nc: !!float 1\nd: !!binary aGk=\ne: !foo bar\nf: ! 5\n", True),
+    ("%YAML 1.1\n---\na: yes\n...\n", True),
+    ("!!set {a, b}\n", True),
+    ("? a\n{b, c: }: 1\n", False),  # a mapping as a key
+    ('a: "\\u00e9\\N"\n', True),
+    ("---\n", True),
+    ("a: &x [1, {b: 2}]\nc: *x\nd: [*x, *x]\ne: &y 5\nf: *y\n", True),
+    (_nested(23), True),
+    (_nested(24), False),  # the alias's copy goes deeper than the loader allows
+    ("- " * 64 + "x\n", True),
+    ("- " * 65 + "x\n", False),
+    ("a: &x [1, *x]\n", False),  # an alias inside what it names
+    ("a: &x [&x 1]\nb: *x\n", False),  # an anchor defined twice
+    ("a: &x 1\nb: &x 2\nc: *x\n", False),
+    ("a: *y\n", False),
+    ("&k a: 1\n", False),
+    ("a: &x {b: 1}\n*x : 2\n", False),
+    (_laughs(), False),  # over 30 million values once aliases are expanded
+    ("a: 1\na: 2\n", False),
+    ("a: {b: 1, b: 2}\n", False),
+    ("<<: {a: 1}\n", False),
+    ("'<<': 1\n", False),
+    ("a: !!int seven\nb: !!bool yes\n", False),
+    ("a: 1e400\nb: .nan\n", False),
+    ("--- 1\n--- 2\n", False),
+    ("", False),
+    ("# only a comment\n", False),
+    ("a: [1, 2\n", False),
+    ("\ta: 1\n", False),
+]
+
+
+@pytest.mark.parametrize(("text", "events"), YAML_TEXTS)
+def test_yaml_is_read_from_events_as_from_nodes(
+    text: str, events: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = _composed(text, monkeypatch)
+    assert (load_spec._from_events(text) is not load_spec._COMPOSE) == events
+    outcome = _outcome(text)
+    assert outcome == expected
+    assert repr(outcome) == repr(expected)
+
+
+def test_an_alias_stands_for_a_copy_of_what_it_names() -> None:
+    data = parse_spec(Path("x.yaml"), b"a: &x {b: [1]}\nc: *x\n").data
+    assert data["a"] == data["c"]
+    assert data["a"] is not data["c"] and data["a"]["b"] is not data["c"]["b"]
 
 
 SPLIT = {
