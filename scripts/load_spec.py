@@ -1,14 +1,15 @@
-"""Parse one YAML or JSON spec file once; find the line and column of a value when asked.
+"""Read one YAML or JSON spec file into plain data; find where a value is written when asked.
 
 PyYAML's loaders silently keep the last of two equal keys and turn unquoted dates into
-``datetime`` objects; neither is acceptable for an API description. So the file is only
-*composed* by libyaml (fast, C) into a node tree, and this module builds plain JSON-like data
-from the nodes itself: duplicate keys become problems, and every scalar that is not a JSON
-number, boolean or null stays the string it was written as. A file written as plain JSON is
-read by the json module instead, when that provably gives the same data (see
-:func:`_from_json`). Where each JSON pointer came from is only worked out, by composing the
-file again, once a problem must be located: keeping it for every value of a large spec would
-cost more memory than the data itself.
+``datetime`` objects; neither is acceptable for an API description. So libyaml (fast, C) only
+parses the file, and this module builds plain JSON-like data itself: duplicate keys become
+problems, and every scalar that is not a JSON number, boolean or null stays the string it was
+written as. The data is built straight from the parser's events (:func:`_from_events`), or
+for plain JSON by the json module (:func:`_from_json`); a file either leaves aside, because
+something in it is a problem or could read differently, is composed into libyaml's node tree
+and built from that (:class:`_Builder`), which words every problem. Where each JSON pointer
+came from is only worked out, by composing the file again, once a problem must be located:
+keeping it for every value of a large spec would cost more memory than the data itself.
 """
 
 from __future__ import annotations
