@@ -5,8 +5,11 @@ file that holds them and replaced: a reference that stands alone as a component
 (``components/schemas/Job: {$ref: schemas/Job.yaml}``) is inlined in that slot; any later
 reference to the same target becomes an internal ``#/components/...`` reference, so each
 schema is defined exactly once and generators give it one model. Internal references are kept.
-Every value of the result remembers the file and JSON pointer it came from, so later stages
-report problems where the author can fix them.
+Every value of the result can be traced to the file and JSON pointer it came from, so later
+stages report problems where the author can fix them. Memory is kept to one copy of the data:
+the root file's values are shared with the bundle wherever bundling changes nothing in them, and
+an origin is only recorded where a value does not come from the same place in the same file as
+its parent (an inlined file, a reference's siblings).
 
 Refused: references that are not strings, remote references (nothing is ever fetched),
 references that climb out of the root spec's folder, and targets that do not exist.
@@ -14,12 +17,12 @@ references that climb out of the root spec's folder, and targets that do not exi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from scripts.load_spec import MAX_DEPTH, Document, load_spec
+from scripts.load_spec import MAX_DEPTH, Document, collection_paused, load_spec
 from scripts.pointers import join_pointer, lookup, split_pointer, unescape_token
 from scripts.problems import Problem, SpecError, UnusableInputError
 
@@ -33,16 +36,24 @@ MAX_BUNDLED_DEPTH = 2 * MAX_DEPTH
 
 @dataclass(frozen=True)
 class Bundle:
-    """The single-file document, the files it was made from, and where each value came from."""
+    """The single-file document, the files it was made from, and where each value came from.
+
+    The documents keep their places but not their data, which is the bundle's to use.
+    """
 
     root: Document
     data: dict[str, Any]
+    #: Where each value whose origin its parent's does not imply came from (see ``locate``).
     origins: dict[str, Origin]
     documents: dict[Path, Document]
     problems: list[Problem]
 
     def locate(self, pointer: str, message: str) -> Problem:
-        """A problem about the bundled value at ``pointer``, placed in its source file."""
+        """A problem about the bundled value at ``pointer``, placed in its source file.
+
+        A value comes from where its nearest ancestor with a recorded origin came from,
+        followed by the same path below it.
+        """
         probe = pointer
         while probe not in self.origins and probe:
             probe = probe.rsplit("/", 1)[0]
@@ -65,12 +76,15 @@ def bundle(root_path: Path) -> Bundle:
     if not isinstance(root.data, dict):
         raise SpecError([root.problem("", "an OpenAPI document must be a mapping at the top")])
     bundler = _Bundler(root)
-    data = bundler.run()
+    with collection_paused():
+        data = bundler.run()
+    # The files' own data is no longer needed; the bundle shares what it kept of the root's.
+    documents = {path: replace(doc, data=None) for path, doc in bundler.documents.items()}
     return Bundle(
-        root=root,
+        root=documents[root.path],
         data=data,
         origins=bundler.origins,
-        documents=bundler.documents,
+        documents=documents,
         problems=bundler.problems,
     )
 
@@ -98,9 +112,8 @@ class _Bundler:
         converted: dict[str, Any] = {}
         self._reserve_component_slots(data.get("components"))
         if "components" in data:
-            converted["components"] = self._copy(
-                data["components"], self.root, "/components", "/components"
-            )
+            pointer = join_pointer("", "components")
+            converted["components"] = self._copy(data["components"], self.root, pointer, pointer)
         result: dict[str, Any] = {}
         for key, value in data.items():
             if key in converted:
@@ -133,6 +146,7 @@ class _Bundler:
                 internal = join_pointer("", "components", "schemas", name)
                 self.placed[(target_doc.path, target_pointer)] = internal
                 content = lookup(target_doc.data, target_pointer)[1]
+                self.origins[internal] = (target_doc.path, target_pointer)
                 schemas[name] = self._copy(content, target_doc, target_pointer, internal)
             parent, _, key = target.rpartition("/")
             holder = lookup(result, parent)[1]
@@ -165,7 +179,12 @@ class _Bundler:
                         self._reserved.add(slot)
 
     def _copy(self, value: Any, doc: Document, source: str, target: str) -> Any:
-        self.origins[target] = (doc.path, source)
+        """``value`` (at ``source`` in ``doc``) as the bundle holds it at ``target``.
+
+        The caller records the origin of ``target`` when its parent's does not imply it. A
+        value of the root file is copied once, to where it stands (``source is target``), so
+        it is returned itself when nothing in it changes.
+        """
         if isinstance(value, (dict, list)) and target.count("/") >= MAX_BUNDLED_DEPTH:
             # Each file is at most MAX_DEPTH deep, but files inlined in each other add up.
             if not self._too_deep:
@@ -174,27 +193,40 @@ class _Bundler:
                 self.problems.append(doc.problem(source, message))
             return {}  # an empty object, valid nearly anywhere: no follow-on problems
         if isinstance(value, list):
-            return [
-                self._copy(item, doc, join_pointer(source, i), join_pointer(target, i))
-                for i, item in enumerate(value)
-            ]
+            items = [self._child(item, doc, source, target, i) for i, item in enumerate(value)]
+            return self._unchanged(value, items, source, target, items)
         if not isinstance(value, dict):
             return value
         if "$ref" in value:
             return self._reference(value, doc, source, target)
-        self._note_mapping(value, doc, source, target)
-        return {
-            key: self._copy(item, doc, join_pointer(source, key), join_pointer(target, key))
-            for key, item in value.items()
-        }
+        noted = self._note_mapping(value, doc, source, target)
+        copied = {key: self._child(item, doc, source, target, key) for key, item in value.items()}
+        if noted:
+            return copied  # its mapping is rewritten in place once every schema is placed
+        return self._unchanged(value, copied, source, target, copied.values())
 
-    def _note_mapping(self, value: dict[str, Any], doc: Document, source: str, target: str) -> None:
+    def _child(self, item: Any, doc: Document, source: str, target: str, token: str | int) -> Any:
+        child_source = join_pointer(source, token)
+        child_target = child_source if source is target else join_pointer(target, token)
+        return self._copy(item, doc, child_source, child_target)
+
+    @staticmethod
+    def _unchanged(original: Any, copied: Any, source: str, target: str, items: Any) -> Any:
+        """``original`` rather than its copy when it is the root file's, copied to its own place,
+        and each of its items came back as it was."""
+        values = original.values() if isinstance(original, dict) else original
+        if source is target and all(new is old for new, old in zip(items, values, strict=True)):
+            return original
+        return copied
+
+    def _note_mapping(self, value: dict[str, Any], doc: Document, source: str, target: str) -> bool:
         """Remember the discriminator mapping entries that refer to files, to be rewritten once
-        every schema has its place."""
+        every schema has its place; whether there was one."""
         discriminator = value.get("discriminator")
         mapping = discriminator.get("mapping") if isinstance(discriminator, dict) else None
         if not isinstance(mapping, dict):
-            return
+            return False
+        noted = False
         for name, ref in mapping.items():
             # A value is a schema name ("Dog") or a reference; only a file reference changes.
             if isinstance(ref, str) and not ref.startswith("#") and ("/" in ref or "." in ref):
@@ -202,12 +234,14 @@ class _Bundler:
                 self._mappings.append(
                     (join_pointer(target, *where), doc, join_pointer(source, *where), ref)
                 )
+                noted = True
+        return noted
 
     def _reference(self, value: dict[str, Any], doc: Document, source: str, target: str) -> Any:
         ref = value["$ref"]
         ref_pointer = join_pointer(source, "$ref")
         siblings = {
-            key: self._copy(item, doc, join_pointer(source, key), join_pointer(target, key))
+            key: self._child(item, doc, source, target, key)
             for key, item in value.items()
             if key != "$ref"
         }
@@ -219,7 +253,10 @@ class _Bundler:
             return siblings  # reported; later stages see an empty (any) schema in its place
         target_doc, target_pointer = resolved
         if target_doc is self.root:
-            return {"$ref": "#" + target_pointer, **siblings}
+            if ref != "#" + target_pointer or next(iter(value)) != "$ref":
+                return {"$ref": "#" + target_pointer, **siblings}
+            kept = {"$ref": ref, **siblings}
+            return self._unchanged(value, kept, source, target, kept.values())
         internal = self._placed_at((target_doc.path, target_pointer))
         if internal == target and target in self._reserved:
             self._reserved.discard(target)  # the reserved slot itself: define it here
@@ -234,8 +271,17 @@ class _Bundler:
         content = lookup(target_doc.data, target_pointer)[1]
         key = (target_doc.path, target_pointer)
         self.placed[key] = target
+        # The siblings came from beside the $ref; what they override of the target is theirs.
+        beside = {
+            name: self.origins.get(
+                join_pointer(target, name), (doc.path, join_pointer(source, name))
+            )
+            for name in siblings
+        }
+        self.origins[target] = (target_doc.path, target_pointer)
         copied = self._copy(content, target_doc, target_pointer, target)
         if siblings and isinstance(copied, dict):
+            self.origins.update((join_pointer(target, name), at) for name, at in beside.items())
             if any(name not in _ANNOTATIONS and not name.startswith("x-") for name in siblings):
                 # Fields that change this use (`required: true`, `nullable`) stay with it: a
                 # later reference gets the target as written, not as this use amended it.

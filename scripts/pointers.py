@@ -20,7 +20,14 @@ def unescape_token(token: str) -> str:
 
 def join_pointer(pointer: str, *tokens: str | int) -> str:
     """Append reference tokens to a JSON pointer."""
-    return pointer + "".join("/" + escape_token(str(token)) for token in tokens)
+    for token in tokens:
+        text = str(token)
+        # Called for every value of a spec while loading and bundling: skip the replacing
+        # when there is nothing to escape, which is nearly always.
+        if "~" in text or "/" in text:
+            text = escape_token(text)
+        pointer = f"{pointer}/{text}"
+    return pointer
 
 
 def split_pointer(pointer: str) -> list[str]:
