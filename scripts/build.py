@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import hashlib
 import keyword
 import multiprocessing
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -23,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from scripts import fingerprint
-from scripts.cache import BuildCache, digest_value, pack_files, unpack_files
+from scripts.cache import BuildCache, CacheRecord, digest_value, pack_files, unpack_files
 from scripts.problems import (
     EXIT_UNUSABLE,
     Problem,
@@ -119,11 +121,7 @@ def render(target: Target, cache: BuildCache | None = None) -> Rendered:
         "package": f"{target.package}|{target.spec.name}|{content}",
     }
     cached_documents = unpack_files(cache.get("documents", keys["documents"]))
-    package_files = unpack_files(cache.get("package", keys["package"]))
-    # Only a package rendered without warnings is cached: a cached one has none to print.
-    cached_package: tuple[dict[str, bytes], list[RenderWarning]] | None = (
-        None if package_files is None else (package_files, [])
-    )
+    cached_package = _cached_package(cache, keys["package"])
     with (
         _frozen_heap(),
         _unless_cached(cached_documents, _render_documents, spec.data) as documents,
@@ -133,14 +131,14 @@ def render(target: Target, cache: BuildCache | None = None) -> Rendered:
             spec.data,
             target.package,
             target.spec.name,
+            cache,
         ) as package,
     ):
         warnings = _validate(spec, content, cache, target)
         document_files = documents()
-        package_files, render_warnings = package()
+        package_files, render_warnings, package_record = package()
     cache.put("documents", keys["documents"], pack_files(document_files))
-    if not render_warnings:
-        cache.put("package", keys["package"], pack_files(package_files))
+    _keep_package(cache, keys["package"], package_files, render_warnings, package_record)
     warnings += [spec.locate(pointer, message).as_warning() for pointer, message in render_warnings]
     base = spec.root.path.parent
     spec_files = {
@@ -203,26 +201,67 @@ def _render_project(data: dict[str, Any], package: str) -> str:
     return environment().get_template("project/pyproject.toml.jinja").render(context)
 
 
+def _cached_package(
+    cache: BuildCache, key: str
+) -> tuple[dict[str, bytes], list[RenderWarning], CacheRecord] | None:
+    """The package an earlier build rendered from the same content (with no warning: a cached
+    one has none to print), and the entries it was made from, which stay for the next build."""
+    files = unpack_files(cache.get("package", key))
+    uses = cache.get("package-uses", key)
+    if files is None or uses is None:
+        return None
+    return files, [], CacheRecord(frozenset(uses.decode("utf-8", "replace").split()))
+
+
+def _keep_package(
+    cache: BuildCache,
+    key: str,
+    files: dict[str, bytes],
+    warnings: list[RenderWarning],
+    record: CacheRecord,
+) -> None:
+    """Keep what rendering the package read or made, and the package if it had no warning."""
+    cache.merge(record)
+    if not warnings:
+        cache.put("package", key, pack_files(files))
+        cache.put("package-uses", key, "\n".join(record.names()).encode())
+
+
 def _render_package(
-    data: dict[str, Any], package: str, spec_name: str
-) -> tuple[dict[str, bytes], list[RenderWarning]]:
+    data: dict[str, Any], package: str, spec_name: str, cache: BuildCache
+) -> tuple[dict[str, bytes], list[RenderWarning], CacheRecord]:
     """The Python package of a valid bundled spec (and OUT's pyproject.toml), formatted and
-    proven to import, by path relative to OUT; and what the renderers could not express
-    (JSON pointer, message)."""
+    proven to import, by path relative to OUT; what the renderers could not express (JSON
+    pointer, message); and the cache entries it read or made (for the caller to keep).
+
+    The models of the spec's structure and the verdict that a package of this shape imports
+    come from ``cache`` when an earlier build made them (see :func:`_import_key`). The import
+    check's interpreter is started as soon as the models are to be generated, so that it has
+    imported pydantic and httpx by the time the package is ready.
+    """
     from scripts.render_client import render_package
+    from scripts.render_models import render_models
 
     warnings: list[RenderWarning] = []
-    with tempfile.TemporaryDirectory() as scratch:
+    cache = cache.branch()
+    with _ImportChecker() as checker, tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch) / package
         folder.mkdir()
-        for name, text in render_package(data, package, spec_name, warnings=warnings).items():
+        models = render_models(
+            data, spec_name, warnings=warnings, cache=cache, before_generating=checker.start
+        )
+        rendered = render_package(data, package, spec_name, warnings=warnings, models=models)
+        for name, text in rendered.items():
             (folder / name).write_text(text, encoding="utf-8")
         check_syntax(folder)
         _format_python(folder)
-        check_imports(folder)
+        key = _import_key(folder, models.structure)
+        if cache.get("imports", key) is None:
+            checker.check(folder)
+            cache.put("imports", key, b"")
         files = {f"{package}/{path.name}": path.read_bytes() for path in sorted(folder.iterdir())}
     files["pyproject.toml"] = _render_project(data, package).encode("utf-8")
-    return files, warnings
+    return files, warnings, cache.record()
 
 
 class GeneratedCodeError(Exception):
@@ -250,9 +289,16 @@ def _broken(folder: Path, found: str) -> str:
 
 #: Run in a fresh interpreter, which imports the package as a user would and prints one
 #: located line if that fails. No bytecode is written into the folder, which becomes the output.
+#: It imports first what every generated package imports, then reads the folder (nothing: the
+#: build stopped, and so does it).
 _IMPORT_CHECK = """
 import importlib, pathlib, sys, traceback
-folder = pathlib.Path(sys.argv[1])
+import httpx, pydantic
+from pydantic import BaseModel, ConfigDict, Field, RootModel
+folder = sys.stdin.read()
+if not folder:
+    sys.exit(0)
+folder = pathlib.Path(folder)
 sys.path.insert(0, str(folder.parent))
 try:
     importlib.import_module(folder.name)
@@ -270,15 +316,72 @@ def check_imports(folder: Path) -> None:
     """Import the package in ``folder`` in a child interpreter (a clean one: what the build
     imported does not count), so that a build never exits 0 with a package that does not
     import. Raises GeneratedCodeError naming the generated file and line."""
-    result = subprocess.run(  # noqa: S603 - this interpreter, fixed code, no shell
-        [sys.executable, "-I", "-B", "-c", _IMPORT_CHECK, str(folder)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        found = result.stdout.strip() or " ".join(result.stderr.split()[-12:])
-        raise GeneratedCodeError(_broken(folder, found))
+    with _ImportChecker() as checker:
+        checker.check(folder)
+
+
+class _ImportChecker:
+    """The clean interpreter of :func:`check_imports`, which may be started before the package
+    is there: it imports what every generated package imports, then waits for the folder on
+    its standard input. Leaving the ``with`` block stops it; so does the end of its input, if
+    this process ends without a word."""
+
+    def __init__(self) -> None:
+        self._process: subprocess.Popen[str] | None = None
+
+    def start(self) -> None:
+        """Start the interpreter, unless it runs already."""
+        if self._process is None:
+            self._process = subprocess.Popen(  # noqa: S603 - this interpreter, fixed code
+                [sys.executable, "-I", "-B", "-c", _IMPORT_CHECK],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+
+    def check(self, folder: Path) -> None:
+        """Import the package in ``folder``; GeneratedCodeError if that fails."""
+        self.start()
+        assert self._process is not None
+        process, self._process = self._process, None
+        out, err = process.communicate(str(folder))
+        if process.returncode != 0:
+            found = out.strip() or " ".join(err.split()[-12:])
+            raise GeneratedCodeError(_broken(folder, found))
+
+    def __enter__(self) -> _ImportChecker:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._process is not None:
+            self._process.kill()
+            self._process.communicate()
+            self._process = None
+
+
+def _import_key(folder: Path, structure: str | None) -> str:
+    """A digest of what can decide whether the package in ``folder`` imports: the bytes of its
+    modules, models.py excepted when it is known by the ``structure`` of its models (see
+    :attr:`scripts.render_models.Models.structure`), and the interpreter and libraries it
+    imports with.
+
+    Where two builds' models have one structure, their models.py differ only in the text of
+    class docstrings and of pydantic's ``Field(description=...)``, each a string literal of
+    its own (escaped by the generator's own functions), which no import reads. So an edit to a
+    schema's description finds the verdict of the build before; any other change checks again.
+    """
+    from importlib import metadata
+
+    sha = hashlib.sha256()
+    for path in sorted(folder.glob("*.py")):
+        content = path.read_bytes()
+        if path.name == "models.py" and structure is not None:
+            content = f"structure {structure}".encode()
+        sha.update(f"{path.name}\0{len(content)}\0".encode() + content)
+    versions = [metadata.version(name) for name in ("pydantic", "pydantic-core", "httpx")]
+    sha.update(f"{sys.executable}\0{sys.version}\0{versions}".encode())
+    return sha.hexdigest()
 
 
 @contextlib.contextmanager
@@ -342,11 +445,27 @@ def _in_background(function: Callable[..., _T], *args: Any) -> Iterator[Callable
         receiver.close()
 
 
+class _Stopped(BaseException):
+    """The parent stopped this child (SIGTERM): it unwinds, cleaning up, and says nothing."""
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise _Stopped
+
+
 def _run_and_send(sender: Connection, function: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    # Stopped, the child still leaves its ``with`` blocks: its scratch folder and the
+    # processes it started (an import checker) go with it.
+    signal.signal(signal.SIGTERM, _stop)
     try:
         outcome: tuple[bool, Any] = (True, function(*args))
+    except _Stopped:
+        sender.close()
+        return
     except BaseException as exc:  # handed to the parent, which raises it there
         outcome = (False, exc)
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
         sender.send(outcome)
     except Exception as exc:  # an exception that cannot be pickled
