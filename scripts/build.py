@@ -254,7 +254,7 @@ def _render_package(
         for name, text in rendered.items():
             (folder / name).write_text(text, encoding="utf-8")
         check_syntax(folder)
-        _format_python(folder)
+        _format_reusing(folder, cache)
         key = _import_key(folder, models.structure)
         if cache.get("imports", key) is None:
             checker.check(folder)
@@ -472,6 +472,37 @@ def _run_and_send(sender: Connection, function: Callable[..., Any], args: tuple[
         sender.send((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
     finally:
         sender.close()
+
+
+def _format_reusing(folder: Path, cache: BuildCache) -> None:
+    """:func:`_format_python` on the package in ``folder``, taking each module that an earlier
+    build formatted from the same text from ``cache`` (ruff formats a file by its text alone,
+    and its version and configuration are in every entry's name)."""
+    keys = {
+        path: f"{folder.name}/{path.name}|{fingerprint.digest_bytes(path.read_bytes())}"
+        for path in sorted(folder.glob("*.py"))
+    }
+    fresh = []
+    for path, key in keys.items():
+        formatted = cache.get("formatted", key)
+        if formatted is None:
+            fresh.append(path)
+        else:
+            path.write_bytes(formatted)
+    if len(fresh) == len(keys):
+        _format_python(folder)
+    elif fresh:
+        with tempfile.TemporaryDirectory() as scratch:
+            # The same package name, so that ruff sees the modules as it would in place.
+            apart = Path(scratch) / folder.name
+            apart.mkdir()
+            for path in fresh:
+                shutil.copyfile(path, apart / path.name)
+            _format_python(apart)
+            for path in fresh:
+                shutil.copyfile(apart / path.name, path)
+    for path in fresh:
+        cache.put("formatted", keys[path], path.read_bytes())
 
 
 def _format_python(folder: Path) -> None:
