@@ -343,9 +343,10 @@ class _ImportChecker:
     def check(self, folder: Path) -> None:
         """Import the package in ``folder``; GeneratedCodeError if that fails."""
         self.start()
-        assert self._process is not None
-        process, self._process = self._process, None
+        process = self._process
+        assert process is not None
         out, err = process.communicate(str(folder))
+        self._process = None  # ended; one left half-way is stopped on leaving the block
         if process.returncode != 0:
             found = out.strip() or " ".join(err.split()[-12:])
             raise GeneratedCodeError(_broken(folder, found))
