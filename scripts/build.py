@@ -293,7 +293,7 @@ def _broken(folder: Path, found: str) -> str:
 #: build stopped, and so does it).
 _IMPORT_CHECK = """
 import importlib, pathlib, sys, traceback
-import httpx, pydantic
+import asyncio, httpcore, httpx, pydantic
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 folder = sys.stdin.read()
 if not folder:
@@ -322,7 +322,8 @@ def check_imports(folder: Path) -> None:
 
 class _ImportChecker:
     """The clean interpreter of :func:`check_imports`, which may be started before the package
-    is there: it imports what every generated package imports, then waits for the folder on
+    is there: it imports what every generated package imports (the libraries of
+    templates/client/_base_client.py.jinja), then waits for the folder on
     its standard input. Leaving the ``with`` block stops it; so does the end of its input, if
     this process ends without a word."""
 
