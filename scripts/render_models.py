@@ -361,29 +361,41 @@ def mask_descriptions(document: dict[str, Any]) -> Masked:
     kept (the generator writes no docstring for them), and so is anything in data keywords
     (``default``, ``examples``...) and extensions.
     """
-    text = repr(document).lower()
     prefix = "descz"
-    while prefix in text:
-        prefix += "z"
-    texts: dict[str, int] = {}
+    while True:
+        masking = _Masking(prefix)
+        masked = masking.walk(document)
+        if not masking.seen:
+            return Masked(masked, prefix, list(masking.texts))
+        prefix += "z"  # and again, with placeholders that nothing in the document starts with
 
-    def walk(node: Any) -> Any:
+
+class _Masking:
+    """One pass of :func:`mask_descriptions`: the texts met, and whether the placeholders'
+    start is found in what stays of the document (then they could be told apart from it)."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self.texts: dict[str, int] = {}
+        self.seen = False
+
+    def walk(self, node: Any) -> Any:
         if isinstance(node, list):
-            return [walk(item) for item in node]
+            return [self.walk(item) for item in node]
         if not isinstance(node, dict):
+            self.seen = self.seen or (isinstance(node, str) and self.prefix in node.lower())
             return node
         masked = {}
         for key, value in node.items():
+            self.seen = self.seen or self.prefix in str(key).lower()
             if key == "description" and isinstance(value, str) and value.strip():
-                masked[key] = f"{prefix}{texts.setdefault(value, len(texts))}_"
-            elif key in _DATA_KEYWORDS or (isinstance(key, str) and key.startswith("x-")):
+                masked[key] = f"{self.prefix}{self.texts.setdefault(value, len(self.texts))}_"
+            elif key in _DATA_KEYWORDS or str(key).startswith("x-"):
+                self.seen = self.seen or self.prefix in repr(value).lower()
                 masked[key] = value
             else:
-                masked[key] = walk(value)
+                masked[key] = self.walk(value)
         return masked
-
-    masked = walk(document)
-    return Masked(masked, prefix, list(texts))
 
 
 # --- schemas adjusted for the model generator ----------------------------------------------

@@ -316,9 +316,12 @@ def _described(texts: list[str]) -> dict[str, Any]:
                     "properties": {"mode": {"enum": ["a", "b"], "description": text}},
                 },
                 "kind": {"$ref": f"#/components/schemas/Kind{index}", "description": text},
+                # Named like a data keyword: its text is kept as it is.
+                "default": {"type": "object", "description": "descz0_ kept", "properties": {}},
             },
         }
-        schemas[f"Kind{index}"] = {"type": "string", "enum": ["x", "y"], "description": text}
+        # A value like a placeholder: the placeholders take another start.
+        schemas[f"Kind{index}"] = {"type": "string", "enum": ["x", "descz0_"], "description": text}
         schemas[f"Level{index}"] = {"type": "integer", "enum": [1, 2], "description": text}
         schemas[f"Names{index}"] = {
             "type": "array",
