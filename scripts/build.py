@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import json
 import keyword
 import multiprocessing
 import shutil
@@ -235,9 +236,10 @@ def _render_package(
     pointer, message); and the cache entries it read or made (for the caller to keep).
 
     The models of the spec's structure and the verdict that a package of this shape imports
-    come from ``cache`` when an earlier build made them (see :func:`_import_key`). The import
-    check's interpreter is started as soon as the models are to be generated, so that it has
-    imported pydantic and httpx by the time the package is ready.
+    come from ``cache`` when an earlier build made them (see :func:`_import_key`). When the
+    models are generated, the import check's interpreter is started at once, so that it has
+    imported pydantic and httpx by the time models.py is ready; it imports models.py while the
+    rest of the package is rendered, compiled and formatted, and the package at the end.
     """
     from scripts.render_client import render_package
     from scripts.render_models import render_models
@@ -245,17 +247,31 @@ def _render_package(
     warnings: list[RenderWarning] = []
     cache = cache.branch()
     with _ImportChecker() as checker, tempfile.TemporaryDirectory() as scratch:
-        folder = Path(scratch) / package
-        folder.mkdir()
+        folder = Path(scratch) / "package" / package
+        rest = Path(scratch) / "rest" / package
+        folder.mkdir(parents=True)
+        rest.mkdir(parents=True)
         models = render_models(
             data, spec_name, warnings=warnings, cache=cache, before_generating=checker.start
         )
-        rendered = render_package(data, package, spec_name, warnings=warnings, models=models)
-        for name, text in rendered.items():
-            (folder / name).write_text(text, encoding="utf-8")
+        (folder / "models.py").write_text(models.source, encoding="utf-8")
         check_syntax(folder)
         _format_reusing(folder, cache)
-        key = _import_key(folder, models.structure)
+        checker.preload(folder)
+        rendered = render_package(data, package, spec_name, warnings=warnings, models=models)
+        structure = models.structure
+        if rendered["models.py"] == models.source:
+            del rendered["models.py"]
+        else:  # not the models it was given: models.py goes with the rest, checked afresh
+            checker.stop()
+            structure = None
+        for name, text in rendered.items():
+            (rest / name).write_text(text, encoding="utf-8")
+        check_syntax(rest)
+        _format_reusing(rest, cache)
+        for path in rest.iterdir():
+            path.replace(folder / path.name)
+        key = _import_key(folder, structure)
         if cache.get("imports", key) is None:
             checker.check(folder)
             cache.put("imports", key, b"")
@@ -289,26 +305,41 @@ def _broken(folder: Path, found: str) -> str:
 
 #: Run in a fresh interpreter, which imports the package as a user would and prints one
 #: located line if that fails. No bytecode is written into the folder, which becomes the output.
-#: It imports first what every generated package imports, then reads the folder (nothing: the
-#: build stopped, and so does it).
+#: It imports first what every generated package imports, then reads requests, a JSON list a
+#: line: ["models", FOLDER] imports FOLDER/models.py under the package's name (models.py imports
+#: no sibling at import time), so that the package's own import finds it done; ["package",
+#: FOLDER] imports the package and ends. The end of its input ends it too (the build stopped).
 _IMPORT_CHECK = """
-import importlib, pathlib, sys, traceback
+import importlib, json, pathlib, sys, traceback, types
 import asyncio, httpcore, httpx, pydantic
 from pydantic import BaseModel, ConfigDict, Field, RootModel
-folder = sys.stdin.read()
-if not folder:
-    sys.exit(0)
-folder = pathlib.Path(folder)
-sys.path.insert(0, str(folder.parent))
-try:
-    importlib.import_module(folder.name)
-except Exception as exc:
+
+def fail(exc, folder):
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if str(folder) in f.filename]
     where = folder.name
     if frames:
         where = f"{folder.name}/{pathlib.Path(frames[-1].filename).name}:{frames[-1].lineno}"
     print(f"{where}: {type(exc).__name__}: {exc}")
     sys.exit(1)
+
+for line in sys.stdin:
+    kind, folder = json.loads(line)
+    folder = pathlib.Path(folder)
+    if kind == "models":
+        parent = sys.modules[folder.name] = types.ModuleType(folder.name)
+        parent.__path__ = [str(folder)]
+        try:
+            importlib.import_module(f"{folder.name}.models")
+        except Exception as exc:
+            fail(exc, folder)
+        del sys.modules[folder.name]
+    else:
+        sys.path.insert(0, str(folder.parent))
+        try:
+            importlib.import_module(folder.name)
+        except Exception as exc:
+            fail(exc, folder)
+        sys.exit(0)
 """
 
 
@@ -323,9 +354,9 @@ def check_imports(folder: Path) -> None:
 class _ImportChecker:
     """The clean interpreter of :func:`check_imports`, which may be started before the package
     is there: it imports what every generated package imports (the libraries of
-    templates/client/_base_client.py.jinja), then waits for the folder on
-    its standard input. Leaving the ``with`` block stops it; so does the end of its input, if
-    this process ends without a word."""
+    templates/client/_base_client.py.jinja), then waits for requests (see ``_IMPORT_CHECK``).
+    Leaving the ``with`` block stops it; so does the end of its input, if this process ends
+    without a word."""
 
     def __init__(self) -> None:
         self._process: subprocess.Popen[str] | None = None
@@ -341,25 +372,38 @@ class _ImportChecker:
                 text=True,
             )
 
+    def preload(self, folder: Path) -> None:
+        """Have the interpreter, if started, import ``folder``/models.py ahead of the package
+        (the modules it imports at import time are not in ``folder`` yet)."""
+        if self._process is not None and self._process.stdin is not None:
+            # One that has failed already has its answer ready for check().
+            with contextlib.suppress(BrokenPipeError):
+                self._process.stdin.write(json.dumps(["models", str(folder)]) + "\n")
+                self._process.stdin.flush()
+
     def check(self, folder: Path) -> None:
         """Import the package in ``folder``; GeneratedCodeError if that fails."""
         self.start()
         process = self._process
         assert process is not None
-        out, err = process.communicate(str(folder))
+        out, err = process.communicate(json.dumps(["package", str(folder)]) + "\n")
         self._process = None  # ended; one left half-way is stopped on leaving the block
         if process.returncode != 0:
             found = out.strip() or " ".join(err.split()[-12:])
             raise GeneratedCodeError(_broken(folder, found))
 
-    def __enter__(self) -> _ImportChecker:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
+    def stop(self) -> None:
+        """Stop the interpreter, if it runs; :meth:`start` or :meth:`check` start another."""
         if self._process is not None:
             self._process.kill()
             self._process.communicate()
             self._process = None
+
+    def __enter__(self) -> _ImportChecker:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
 
 
 def _import_key(folder: Path, structure: str | None) -> str:

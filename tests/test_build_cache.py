@@ -13,6 +13,7 @@ never outlives the build.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import hashlib
 import os
 import random
@@ -449,6 +450,27 @@ def test_an_edit_of_descriptions_reuses_the_models_and_the_import_verdict(tmp_pa
     assert build(spec, out).status == 0
     assert not _entries(out, "models") & models
     assert not _entries(out, "imports") & imports
+
+
+def test_models_that_fail_to_import_while_the_rest_is_rendered_fail_the_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # models.py is imported ahead, by the checker started when the generator ran.
+    from scripts import render_models as models_module
+
+    real = models_module.render_models
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        models = real(*args, **kwargs)
+        return dataclasses.replace(models, source=models.source + "\n\nBROKEN = undefined_name\n")
+
+    monkeypatch.setattr(models_module, "render_models", broken)
+    out = tmp_path / "out"
+    target = build_module.Target(spec=SPEC, out=out, package="ecs_tasks")
+    expected = r"ecs_tasks/models\.py:\d+: NameError: name 'undefined_name' is not defined"
+    with pytest.raises(build_module.GeneratedCodeError, match=expected):
+        build_module.build(target, force=True, cache=False)
+    assert not out.exists()
 
 
 def _checker_in_child(note: Path) -> None:
