@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import hashlib
+import json
 import keyword
 import multiprocessing
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -23,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from scripts import fingerprint
-from scripts.cache import BuildCache, digest_value, pack_files, unpack_files
+from scripts.cache import BuildCache, CacheRecord, digest_value, pack_files, unpack_files
 from scripts.problems import (
     EXIT_UNUSABLE,
     Problem,
@@ -119,11 +122,7 @@ def render(target: Target, cache: BuildCache | None = None) -> Rendered:
         "package": f"{target.package}|{target.spec.name}|{content}",
     }
     cached_documents = unpack_files(cache.get("documents", keys["documents"]))
-    package_files = unpack_files(cache.get("package", keys["package"]))
-    # Only a package rendered without warnings is cached: a cached one has none to print.
-    cached_package: tuple[dict[str, bytes], list[RenderWarning]] | None = (
-        None if package_files is None else (package_files, [])
-    )
+    cached_package = _cached_package(cache, keys["package"])
     with (
         _frozen_heap(),
         _unless_cached(cached_documents, _render_documents, spec.data) as documents,
@@ -133,14 +132,14 @@ def render(target: Target, cache: BuildCache | None = None) -> Rendered:
             spec.data,
             target.package,
             target.spec.name,
+            cache,
         ) as package,
     ):
         warnings = _validate(spec, content, cache, target)
         document_files = documents()
-        package_files, render_warnings = package()
+        package_files, render_warnings, package_record = package()
     cache.put("documents", keys["documents"], pack_files(document_files))
-    if not render_warnings:
-        cache.put("package", keys["package"], pack_files(package_files))
+    _keep_package(cache, keys["package"], package_files, render_warnings, package_record)
     warnings += [spec.locate(pointer, message).as_warning() for pointer, message in render_warnings]
     base = spec.root.path.parent
     spec_files = {
@@ -203,26 +202,82 @@ def _render_project(data: dict[str, Any], package: str) -> str:
     return environment().get_template("project/pyproject.toml.jinja").render(context)
 
 
+def _cached_package(
+    cache: BuildCache, key: str
+) -> tuple[dict[str, bytes], list[RenderWarning], CacheRecord] | None:
+    """The package an earlier build rendered from the same content (with no warning: a cached
+    one has none to print), and the entries it was made from, which stay for the next build."""
+    files = unpack_files(cache.get("package", key))
+    uses = cache.get("package-uses", key)
+    if files is None or uses is None:
+        return None
+    return files, [], CacheRecord(frozenset(uses.decode("utf-8", "replace").split()))
+
+
+def _keep_package(
+    cache: BuildCache,
+    key: str,
+    files: dict[str, bytes],
+    warnings: list[RenderWarning],
+    record: CacheRecord,
+) -> None:
+    """Keep what rendering the package read or made, and the package if it had no warning."""
+    cache.merge(record)
+    if not warnings:
+        cache.put("package", key, pack_files(files))
+        cache.put("package-uses", key, "\n".join(record.names()).encode())
+
+
 def _render_package(
-    data: dict[str, Any], package: str, spec_name: str
-) -> tuple[dict[str, bytes], list[RenderWarning]]:
+    data: dict[str, Any], package: str, spec_name: str, cache: BuildCache
+) -> tuple[dict[str, bytes], list[RenderWarning], CacheRecord]:
     """The Python package of a valid bundled spec (and OUT's pyproject.toml), formatted and
-    proven to import, by path relative to OUT; and what the renderers could not express
-    (JSON pointer, message)."""
+    proven to import, by path relative to OUT; what the renderers could not express (JSON
+    pointer, message); and the cache entries it read or made (for the caller to keep).
+
+    The models of the spec's structure and the verdict that a package of this shape imports
+    come from ``cache`` when an earlier build made them (see :func:`_import_key`). When the
+    models are generated, the import check's interpreter is started at once, so that it has
+    imported pydantic and httpx by the time models.py is ready; it imports models.py while the
+    rest of the package is rendered, compiled and formatted, and the package at the end.
+    """
     from scripts.render_client import render_package
+    from scripts.render_models import render_models
 
     warnings: list[RenderWarning] = []
-    with tempfile.TemporaryDirectory() as scratch:
-        folder = Path(scratch) / package
-        folder.mkdir()
-        for name, text in render_package(data, package, spec_name, warnings=warnings).items():
-            (folder / name).write_text(text, encoding="utf-8")
+    cache = cache.branch()
+    with _ImportChecker() as checker, tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch) / "package" / package
+        rest = Path(scratch) / "rest" / package
+        folder.mkdir(parents=True)
+        rest.mkdir(parents=True)
+        models = render_models(
+            data, spec_name, warnings=warnings, cache=cache, before_generating=checker.start
+        )
+        (folder / "models.py").write_text(models.source, encoding="utf-8")
         check_syntax(folder)
-        _format_python(folder)
-        check_imports(folder)
+        _format_reusing(folder, cache)
+        checker.preload(folder)
+        rendered = render_package(data, package, spec_name, warnings=warnings, models=models)
+        structure = models.structure
+        if rendered["models.py"] == models.source:
+            del rendered["models.py"]
+        else:  # not the models it was given: models.py goes with the rest, checked afresh
+            checker.stop()
+            structure = None
+        for name, text in rendered.items():
+            (rest / name).write_text(text, encoding="utf-8")
+        check_syntax(rest)
+        _format_reusing(rest, cache)
+        for path in rest.iterdir():
+            path.replace(folder / path.name)
+        key = _import_key(folder, structure)
+        if cache.get("imports", key) is None:
+            checker.check(folder)
+            cache.put("imports", key, b"")
         files = {f"{package}/{path.name}": path.read_bytes() for path in sorted(folder.iterdir())}
     files["pyproject.toml"] = _render_project(data, package).encode("utf-8")
-    return files, warnings
+    return files, warnings, cache.record()
 
 
 class GeneratedCodeError(Exception):
@@ -250,19 +305,41 @@ def _broken(folder: Path, found: str) -> str:
 
 #: Run in a fresh interpreter, which imports the package as a user would and prints one
 #: located line if that fails. No bytecode is written into the folder, which becomes the output.
+#: It imports first what every generated package imports, then reads requests, a JSON list a
+#: line: ["models", FOLDER] imports FOLDER/models.py under the package's name (models.py imports
+#: no sibling at import time), so that the package's own import finds it done; ["package",
+#: FOLDER] imports the package and ends. The end of its input ends it too (the build stopped).
 _IMPORT_CHECK = """
-import importlib, pathlib, sys, traceback
-folder = pathlib.Path(sys.argv[1])
-sys.path.insert(0, str(folder.parent))
-try:
-    importlib.import_module(folder.name)
-except Exception as exc:
+import importlib, json, pathlib, sys, traceback, types
+import asyncio, httpcore, httpx, pydantic
+from pydantic import BaseModel, ConfigDict, Field, RootModel
+
+def fail(exc, folder):
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if str(folder) in f.filename]
     where = folder.name
     if frames:
         where = f"{folder.name}/{pathlib.Path(frames[-1].filename).name}:{frames[-1].lineno}"
     print(f"{where}: {type(exc).__name__}: {exc}")
     sys.exit(1)
+
+for line in sys.stdin:
+    kind, folder = json.loads(line)
+    folder = pathlib.Path(folder)
+    if kind == "models":
+        parent = sys.modules[folder.name] = types.ModuleType(folder.name)
+        parent.__path__ = [str(folder)]
+        try:
+            importlib.import_module(f"{folder.name}.models")
+        except Exception as exc:
+            fail(exc, folder)
+        del sys.modules[folder.name]
+    else:
+        sys.path.insert(0, str(folder.parent))
+        try:
+            importlib.import_module(folder.name)
+        except Exception as exc:
+            fail(exc, folder)
+        sys.exit(0)
 """
 
 
@@ -270,15 +347,87 @@ def check_imports(folder: Path) -> None:
     """Import the package in ``folder`` in a child interpreter (a clean one: what the build
     imported does not count), so that a build never exits 0 with a package that does not
     import. Raises GeneratedCodeError naming the generated file and line."""
-    result = subprocess.run(  # noqa: S603 - this interpreter, fixed code, no shell
-        [sys.executable, "-I", "-B", "-c", _IMPORT_CHECK, str(folder)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        found = result.stdout.strip() or " ".join(result.stderr.split()[-12:])
-        raise GeneratedCodeError(_broken(folder, found))
+    with _ImportChecker() as checker:
+        checker.check(folder)
+
+
+class _ImportChecker:
+    """The clean interpreter of :func:`check_imports`, which may be started before the package
+    is there: it imports what every generated package imports (the libraries of
+    templates/client/_base_client.py.jinja), then waits for requests (see ``_IMPORT_CHECK``).
+    Leaving the ``with`` block stops it; so does the end of its input, if this process ends
+    without a word."""
+
+    def __init__(self) -> None:
+        self._process: subprocess.Popen[str] | None = None
+
+    def start(self) -> None:
+        """Start the interpreter, unless it runs already."""
+        if self._process is None:
+            self._process = subprocess.Popen(  # noqa: S603 - this interpreter, fixed code
+                [sys.executable, "-I", "-B", "-c", _IMPORT_CHECK],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+
+    def preload(self, folder: Path) -> None:
+        """Have the interpreter, if started, import ``folder``/models.py ahead of the package
+        (the modules it imports at import time are not in ``folder`` yet)."""
+        if self._process is not None and self._process.stdin is not None:
+            # One that has failed already has its answer ready for check().
+            with contextlib.suppress(BrokenPipeError):
+                self._process.stdin.write(json.dumps(["models", str(folder)]) + "\n")
+                self._process.stdin.flush()
+
+    def check(self, folder: Path) -> None:
+        """Import the package in ``folder``; GeneratedCodeError if that fails."""
+        self.start()
+        process = self._process
+        assert process is not None
+        out, err = process.communicate(json.dumps(["package", str(folder)]) + "\n")
+        self._process = None  # ended; one left half-way is stopped on leaving the block
+        if process.returncode != 0:
+            found = out.strip() or " ".join(err.split()[-12:])
+            raise GeneratedCodeError(_broken(folder, found))
+
+    def stop(self) -> None:
+        """Stop the interpreter, if it runs; :meth:`start` or :meth:`check` start another."""
+        if self._process is not None:
+            self._process.kill()
+            self._process.communicate()
+            self._process = None
+
+    def __enter__(self) -> _ImportChecker:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+def _import_key(folder: Path, structure: str | None) -> str:
+    """A digest of what can decide whether the package in ``folder`` imports: the bytes of its
+    modules, models.py excepted when it is known by the ``structure`` of its models (see
+    :attr:`scripts.render_models.Models.structure`), and the interpreter and libraries it
+    imports with.
+
+    Where two builds' models have one structure, their models.py differ only in the text of
+    class docstrings and of pydantic's ``Field(description=...)``, each a string literal of
+    its own (escaped by the generator's own functions), which no import reads. So an edit to a
+    schema's description finds the verdict of the build before; any other change checks again.
+    """
+    from importlib import metadata
+
+    sha = hashlib.sha256()
+    for path in sorted(folder.glob("*.py")):
+        content = path.read_bytes()
+        if path.name == "models.py" and structure is not None:
+            content = f"structure {structure}".encode()
+        sha.update(f"{path.name}\0{len(content)}\0".encode() + content)
+    versions = [metadata.version(name) for name in ("pydantic", "pydantic-core", "httpx")]
+    sha.update(f"{sys.executable}\0{sys.version}\0{versions}".encode())
+    return sha.hexdigest()
 
 
 @contextlib.contextmanager
@@ -342,17 +491,64 @@ def _in_background(function: Callable[..., _T], *args: Any) -> Iterator[Callable
         receiver.close()
 
 
+class _Stopped(BaseException):
+    """The parent stopped this child (SIGTERM): it unwinds, cleaning up, and says nothing."""
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise _Stopped
+
+
 def _run_and_send(sender: Connection, function: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    # Stopped, the child still leaves its ``with`` blocks: its scratch folder and the
+    # processes it started (an import checker) go with it.
+    signal.signal(signal.SIGTERM, _stop)
     try:
         outcome: tuple[bool, Any] = (True, function(*args))
+    except _Stopped:
+        sender.close()
+        return
     except BaseException as exc:  # handed to the parent, which raises it there
         outcome = (False, exc)
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
         sender.send(outcome)
     except Exception as exc:  # an exception that cannot be pickled
         sender.send((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
     finally:
         sender.close()
+
+
+def _format_reusing(folder: Path, cache: BuildCache) -> None:
+    """:func:`_format_python` on the package in ``folder``, taking each module that an earlier
+    build formatted from the same text from ``cache`` (ruff formats a file by its text alone,
+    and its version and configuration are in every entry's name)."""
+    keys = {
+        path: f"{folder.name}/{path.name}|{fingerprint.digest_bytes(path.read_bytes())}"
+        for path in sorted(folder.glob("*.py"))
+    }
+    fresh = []
+    for path, key in keys.items():
+        formatted = cache.get("formatted", key)
+        if formatted is None:
+            fresh.append(path)
+        else:
+            path.write_bytes(formatted)
+    if len(fresh) == len(keys):
+        _format_python(folder)
+    elif fresh:
+        with tempfile.TemporaryDirectory() as scratch:
+            # The same package name, so that ruff sees the modules as it would in place.
+            apart = Path(scratch) / folder.name
+            apart.mkdir()
+            for path in fresh:
+                shutil.copyfile(path, apart / path.name)
+            _format_python(apart)
+            for path in fresh:
+                shutil.copyfile(apart / path.name, path)
+    for path in fresh:
+        cache.put("formatted", keys[path], path.read_bytes())
 
 
 def _format_python(folder: Path) -> None:

@@ -9,9 +9,13 @@ are removed then: the folder holds one build's worth, never grows without bound,
 build writes nothing.
 
 What is kept (see :mod:`scripts.build`): that a bundled document validated clean, the schemas
-that passed openapi-spec-validator's meta-schema check (:mod:`scripts.schema_check`), and the
-rendered files of a spec's content. None of it is output: a build with an empty cache writes
-the same bytes.
+that passed openapi-spec-validator's meta-schema check (:mod:`scripts.schema_check`), the
+rendered files of a spec's content, the models datamodel-code-generator wrote for a spec's
+structure (:mod:`scripts.render_models`) and that a package of a given shape imports. None of
+it is output: a build with an empty cache writes the same bytes.
+
+A forked process works on a branch of the cache: it hands what it read and staged back with
+:meth:`BuildCache.record`, which the parent takes with :meth:`BuildCache.merge`.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import contextlib
 import hashlib
 import os
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +42,18 @@ def digest_value(value: Any) -> str:
     the loader only makes dicts, lists and scalars, whose ``repr`` is stable across runs.
     """
     return hashlib.sha256(repr(value).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@dataclass(frozen=True)
+class CacheRecord:
+    """The entries one process read and staged, to be taken over by another."""
+
+    used: frozenset[str] = frozenset()
+    staged: dict[str, bytes] = field(default_factory=dict)
+
+    def names(self) -> list[str]:
+        """The entries read or staged, for :meth:`BuildCache.keep` in a later build."""
+        return sorted(self.used | set(self.staged))
 
 
 class BuildCache:
@@ -82,6 +99,29 @@ class BuildCache:
         """Stage an entry; it is written by :meth:`save`, after the build succeeded."""
         if self.folder is not None:
             self._staged[self._name(kind, key)] = payload
+
+    def branch(self) -> BuildCache:
+        """A cache of the same folder that has read and staged nothing yet: what one part of
+        the build (in a forked process, say) uses, for :meth:`record`."""
+        branch = BuildCache(self.folder)
+        branch._stamp = self._stamp
+        return branch
+
+    def keep(self, names: list[str]) -> None:
+        """Keep entries a reused result depends on, without reading them (see
+        :meth:`CacheRecord.names`)."""
+        if self.folder is not None:
+            self._used.update(names)
+
+    def record(self) -> CacheRecord:
+        """What this copy of the cache read and staged (see :meth:`merge`)."""
+        return CacheRecord(frozenset(self._used), dict(self._staged))
+
+    def merge(self, record: CacheRecord) -> None:
+        """Take over what another copy of this cache (a forked process's) read and staged."""
+        if self.folder is not None:
+            self._used |= record.used
+            self._staged.update(record.staged)
 
     def save(self) -> None:
         """Write the staged entries and drop those this build neither read nor wrote.

@@ -17,7 +17,7 @@ from scripts import naming
 from scripts.methods import HTTP_METHODS
 from scripts.pointers import join_pointer, lookup, resolve
 from scripts.problems import RenderWarning
-from scripts.render_models import project_version, render_models
+from scripts.render_models import Models, project_version, render_models
 from scripts.templating import environment
 
 _SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
@@ -822,11 +822,17 @@ def _statuses(spec: dict[str, Any], key: str) -> tuple[str, ...]:
 
 
 def render_package(
-    data: dict[str, Any], package: str, spec_name: str, *, warnings: list[RenderWarning]
+    data: dict[str, Any],
+    package: str,
+    spec_name: str,
+    *,
+    warnings: list[RenderWarning],
+    models: Models | None = None,
 ) -> dict[str, str]:
     """The package's files by name, relative to the package folder; what the client cannot
-    send as the spec says is appended to ``warnings``."""
-    models = render_models(data, spec_name, warnings=warnings)
+    send as the spec says is appended to ``warnings``. ``models`` are those
+    :func:`scripts.render_models.render_models` renders for ``data``, if made already."""
+    models = models or render_models(data, spec_name, warnings=warnings)
     models_source = models.source
     # Classes are known by the original place of each schema, hoisted or not.
     renderer = _Renderer(data, models.classes, warnings)

@@ -17,17 +17,20 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import re
 import sys
 import tempfile
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from scripts import naming
+from scripts.cache import BuildCache, digest_value
 from scripts.pointers import join_pointer, resolve, split_pointer
 from scripts.problems import Problem, SpecError
+from scripts.template_cache import template_cache
 from scripts.templating import docstring, environment
 
 if sys.version_info >= (3, 11):
@@ -54,6 +57,10 @@ class Models:
     classes: dict[str, str]
     #: class -> property name as the API spells it -> the model's attribute.
     fields: dict[str, dict[str, str]]
+    #: A digest of what the generator wrote for the document with its descriptions masked,
+    #: when ``source`` is that with the descriptions put back (see :class:`Masked`); None when
+    #: ``source`` was generated from the document itself.
+    structure: str | None = None
 
 
 @functools.cache
@@ -79,9 +86,20 @@ def project_version() -> str:
 
 
 def render_models(
-    data: dict[str, Any], spec_name: str, *, warnings: list[tuple[str, str]] | None = None
+    data: dict[str, Any],
+    spec_name: str,
+    *,
+    warnings: list[tuple[str, str]] | None = None,
+    cache: BuildCache | None = None,
+    before_generating: Callable[[], None] | None = None,
 ) -> Models:
-    """``models.py`` for the bundled document ``data``, with its class and field names."""
+    """``models.py`` for the bundled document ``data``, with its class and field names.
+
+    The generator is run on the document with its descriptions masked (see
+    :func:`mask_descriptions`), and its models are kept in ``cache`` under that document, so an
+    edit to a description takes them from there; ``before_generating`` is called when the
+    generator is about to run.
+    """
     del warnings  # nothing here is left out: a schema the generator cannot model is an error
     document, hoisted = hoist_inline_schemas(data)
     document = adjust_schemas(document)
@@ -99,6 +117,35 @@ def render_models(
         context = {"title": title, "header": header}
         source = environment().get_template("client/models_empty.py.jinja").render(context)
         return Models(source, {}, {})
+    masked = mask_descriptions(document)
+    key = digest_value((masked.document, header))
+    cache = cache or BuildCache.disabled()
+    kept = _unpack(cache.get("models", key))
+    if kept is not None:
+        unmasked = masked.unmask(kept[0])
+        if unmasked is not None:
+            return _models(unmasked, hoisted, kept[1], structure=digest_value(kept[0]))
+    if before_generating is not None:
+        before_generating()
+    try:
+        masked_source, metadata = _named_models(masked.document, spec_name, header)
+        unmasked = masked.unmask(masked_source)
+    except SpecError:
+        unmasked = None  # reported below, in the spec's own words
+    if unmasked is None:
+        # A description the generator wrote where the mask cannot put it back (or a spec the
+        # generator refuses): the spec as it is, not kept.
+        source, metadata = _named_models(document, spec_name, header)
+        return _models(source, hoisted, metadata)
+    cache.put("models", key, json.dumps([masked_source, metadata]).encode("utf-8"))
+    return _models(unmasked, hoisted, metadata, structure=digest_value(masked_source))
+
+
+def _named_models(
+    document: dict[str, Any], spec_name: str, header: str
+) -> tuple[str, list[dict[str, Any]]]:
+    """The generator's source and metadata for ``document``, its fields named by the naming
+    module."""
     source, metadata = _generate(document, spec_name, header, aliases={})
     aliases = _field_aliases(metadata)
     if aliases:
@@ -106,7 +153,20 @@ def render_models(
         # told the rule, only each name, per class, once it has named the classes).
         source, metadata = _generate(document, spec_name, header, aliases=aliases)
         _check_field_names(metadata, spec_name)
-    return _models(source, hoisted, metadata)
+    return source, metadata
+
+
+def _unpack(payload: bytes | None) -> tuple[str, list[dict[str, Any]]] | None:
+    """A cached (masked source, metadata), or None for no payload or one that does not parse."""
+    if payload is None:
+        return None
+    try:
+        source, metadata = json.loads(payload)
+    except ValueError:
+        return None
+    if not isinstance(source, str) or not isinstance(metadata, list):
+        return None
+    return source, metadata
 
 
 def _generate(
@@ -116,6 +176,7 @@ def _generate(
     from datamodel_code_generator import InputFileType, generate
     from datamodel_code_generator.config import GenerateConfig
 
+    _keep_compiled_templates()
     with tempfile.TemporaryDirectory() as scratch:
         metadata_path = Path(scratch) / "models.json"
         options = {
@@ -140,6 +201,26 @@ def _generate(
             raise SpecError([Problem(Path(spec_name), 1, 1, "the generator wrote several modules")])
         models: list[dict[str, Any]] = json.loads(metadata_path.read_text("utf-8"))["models"]
     return source, models
+
+
+@functools.cache
+def _keep_compiled_templates() -> None:
+    """Give the generator's Jinja environments this project's cache of compiled templates.
+
+    Given a custom template folder, the generator renders every model with Jinja, which
+    compiles each template on every run: a tenth of a small spec's build. Jinja names a
+    compiled template by its name and source, so what it renders is the same either way.
+    """
+    from datamodel_code_generator.model import base
+
+    build_environment = base._build_environment
+
+    def with_cache(loader: Any, *, auto_reload: bool = True) -> Any:
+        env = build_environment(loader, auto_reload=auto_reload)
+        env.bytecode_cache = template_cache("models")
+        return env
+
+    base._build_environment = with_cache
 
 
 def _wire_fields(model: dict[str, Any]) -> list[dict[str, Any]]:
@@ -190,7 +271,12 @@ def _check_field_names(metadata: list[dict[str, Any]], spec_name: str) -> None:
             raise SpecError([Problem(Path(spec_name), 1, 1, message)])
 
 
-def _models(source: str, hoisted: dict[str, str], metadata: list[dict[str, Any]]) -> Models:
+def _models(
+    source: str,
+    hoisted: dict[str, str],
+    metadata: list[dict[str, Any]],
+    structure: str | None = None,
+) -> Models:
     classes: dict[str, str] = {}
     fields: dict[str, dict[str, str]] = {}
     for model in metadata:
@@ -202,7 +288,114 @@ def _models(source: str, hoisted: dict[str, str], metadata: list[dict[str, Any]]
         for pointer, name in list(classes.items()):
             if pointer == moved or pointer.startswith(moved + "/"):
                 classes.setdefault(original + pointer[len(moved) :], name)
-    return Models(source, classes, fields)
+    return Models(source, classes, fields, structure)
+
+
+# --- descriptions masked for the model generator ---------------------------------------------
+
+#: Keywords whose values are data, not schemas: a ``description`` in them is a value.
+_DATA_KEYWORDS = {"default", "const", "enum", "example", "examples"}
+#: A masked description's class docstring as the generator writes it, the class line before.
+_DOCSTRING = re.compile(r'class \w+\(.*\):(?:  #.*)?\n    """\n    ')
+
+
+@dataclass(frozen=True)
+class Masked:
+    """A document whose descriptions are placeholders (see :func:`mask_descriptions`)."""
+
+    document: dict[str, Any]
+    #: The placeholders' common start, found nowhere in the document.
+    prefix: str
+    #: The text of placeholder ``{prefix}{n}_`` is ``texts[n]``.
+    texts: list[str]
+
+    def unmask(self, source: str) -> str | None:
+        """The generator's ``source`` for the masked document made its source for the real
+        one, or None when a placeholder stands anywhere but where the generator writes a
+        description (a class docstring, ``description=`` of a field)."""
+        if not self.texts:
+            return source
+        # The generator's own escaping, imported here: a build that takes its models from the
+        # cache need not import the generator otherwise.
+        from datamodel_code_generator._python_syntax import escape_docstring, format_docstring
+        from jinja2.filters import do_indent
+
+        found = re.compile(re.escape(self.prefix) + r"(\d+)_")
+        if len(found.findall(source)) != len(re.findall(re.escape(self.prefix), source, re.I)):
+            return None  # the start of a placeholder where no placeholder is
+        parts: list[str] = []
+        at = 0
+        for match in found.finditer(source):
+            number = int(match[1])
+            if number >= len(self.texts):
+                return None
+            start, end, text = match.start(), match.end(), self.texts[number]
+            if source[start - 13 : start] == "description='" and source[end : end + 1] == "'":
+                parts += [source[at : start - 1], repr(text)]
+                at = end + 1
+                continue
+            docstring = _DOCSTRING.match(source, source.rfind("\n", 0, start - 13) + 1)
+            closed = source[end : end + 8] == '\n    """'
+            if docstring is None or docstring.end() != start or not closed:
+                return None
+            # A model's docstring is dcg's; an Enum's is our template's, which indents the
+            # escaped text with Jinja (whose lines also end at \r, \x85, \u2028...). Where the
+            # two differ, which template wrote this one is not known here.
+            block = format_docstring(text, 4)
+            if block != f'"""\n    {do_indent(escape_docstring(text) or "", 4)}\n    """':
+                return None
+            parts += [source[at : start - 8], block]
+            at = end + 8
+        parts.append(source[at:])
+        return "".join(parts)
+
+
+def mask_descriptions(document: dict[str, Any]) -> Masked:
+    """``document`` with each ``description`` of schemas, operations and the like replaced
+    by a placeholder (one per distinct text, numbered in the order met), and the texts.
+
+    The generator copies a description into the source and nothing else: the class docstring
+    of a model, the ``description=`` of a field. So the models of the masked document, the
+    placeholders replaced by the texts as the generator writes them, are the models of the
+    document, and they stay the same when only a description changes. Blank descriptions are
+    kept (the generator writes no docstring for them), and so is anything in data keywords
+    (``default``, ``examples``...) and extensions.
+    """
+    prefix = "descz"
+    while True:
+        masking = _Masking(prefix)
+        masked = masking.walk(document)
+        if not masking.seen:
+            return Masked(masked, prefix, list(masking.texts))
+        prefix += "z"  # and again, with placeholders that nothing in the document starts with
+
+
+class _Masking:
+    """One pass of :func:`mask_descriptions`: the texts met, and whether the placeholders'
+    start is found in what stays of the document (then they could be told apart from it)."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self.texts: dict[str, int] = {}
+        self.seen = False
+
+    def walk(self, node: Any) -> Any:
+        if isinstance(node, list):
+            return [self.walk(item) for item in node]
+        if not isinstance(node, dict):
+            self.seen = self.seen or (isinstance(node, str) and self.prefix in node.lower())
+            return node
+        masked = {}
+        for key, value in node.items():
+            self.seen = self.seen or self.prefix in str(key).lower()
+            if key == "description" and isinstance(value, str) and value.strip():
+                masked[key] = f"{self.prefix}{self.texts.setdefault(value, len(self.texts))}_"
+            elif key in _DATA_KEYWORDS or str(key).startswith("x-"):
+                self.seen = self.seen or self.prefix in repr(value).lower()
+                masked[key] = value
+            else:
+                masked[key] = self.walk(value)
+        return masked
 
 
 # --- schemas adjusted for the model generator ----------------------------------------------
@@ -389,10 +582,12 @@ def _writable_parent(document: Any, tokens: list[str], unit: int, fresh: set[int
 
 
 __all__ = [
+    "Masked",
     "Models",
     "adjust_schemas",
     "generator_options",
     "hoist_inline_schemas",
+    "mask_descriptions",
     "project_version",
     "render_models",
 ]

@@ -4,26 +4,39 @@ A build with an empty cache, one that takes everything from the cache of an earl
 whose cache is stale (the spec was edited since) and one whose cache is damaged write the same
 files, or fail with the same report. A failed build writes no cache. The shortcut that lets
 jsonschema-rs settle openapi-spec-validator's meta-schema checks never passes a schema the
-validator's own check fails.
+validator's own check fails. The models generated with masked descriptions, the texts put
+back, are the models generated from the document; an edit to descriptions reuses them and the
+import check's verdict, which such an edit cannot change; the import checker started early
+never outlives the build.
 """
 
 from __future__ import annotations
 
+import ast
+import dataclasses
 import hashlib
+import os
 import random
 import shutil
+import signal
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 from jsonschema.exceptions import SchemaError, ValidationError
 from openapi_schema_validator import OAS30Validator, OAS31Validator, oas31_format_checker
 
 from conftest import ROOT, SPEC, SPECS, Run, run_pipeline
+from scripts import build as build_module
 from scripts import schema_check, template_cache
 from scripts.bundle import bundle
+from scripts.cache import BuildCache
 from scripts.problems import SpecError
 from scripts.publish import to_openapi_30
+from scripts.render_models import _named_models, adjust_schemas, mask_descriptions, render_models
 
 PUBLIC_SPECS = ROOT.parent / "shared" / "public-specs"
 _PUBLIC = sorted(
@@ -266,3 +279,246 @@ def test_damaged_compiled_templates_are_compiled_again(tmp_path: Path) -> None:
     again = tmp_path / "again"
     assert build(SPEC, again).status == 0
     assert contents(again) == contents(out)
+
+
+# --- models generated with masked descriptions ------------------------------------------------
+
+_HEADER = '"""Models."""'
+#: Texts the generator escapes (quotes, backslashes, control characters, line breaks Python
+#: and Jinja read differently), texts that look like a placeholder, and plain ones.
+_HOSTILE = [
+    "plain", "quote \" and ' both", 'triple """ inside', "back\\slash \\n",
+    "multi\nline\n\n  indented",
+    'ends with quote"', "ends with backslash\\", "tab\there", "cr\r\nlf", "lone\rcr",
+    "uni \u00e9 \u2028 sep \x85 nel", "x" * 150, "   ", "", "form\x0cfeed", "nul\x00byte",
+    "descz5_", "DESCZ0_", " padded  ", "\nstarts with a newline", "ends with a newline\n",
+    '"""', "\\", "'", "\"\"\" + __import__('os').system('false') + \"\"\"", "v\x0bt",
+]  # fmt: skip
+#: Texts that the generator and Jinja's indent (our Enum template) break into the same lines.
+_PLAIN = [
+    t
+    for t in _HOSTILE
+    if not t.startswith("\n") and not any(c in t for c in "\r\x0b\x0c\x85\u2028")
+]
+
+
+def _described(texts: list[str]) -> dict[str, Any]:
+    """A document whose schemas of every kind the generator writes carry the ``texts``."""
+    schemas: dict[str, Any] = {}
+    for index, text in enumerate(texts):
+        schemas[f"Thing{index}"] = {
+            "type": "object",
+            "description": text,
+            "properties": {
+                "name": {"type": "string", "description": text, "default": f"n{index}"},
+                "inner": {
+                    "type": "object",
+                    "description": text,
+                    "properties": {"mode": {"enum": ["a", "b"], "description": text}},
+                },
+                "kind": {"$ref": f"#/components/schemas/Kind{index}", "description": text},
+                # Named like a data keyword: its text is kept as it is.
+                "default": {"type": "object", "description": "descz0_ kept", "properties": {}},
+            },
+        }
+        # A value like a placeholder: the placeholders take another start.
+        schemas[f"Kind{index}"] = {"type": "string", "enum": ["x", "descz0_"], "description": text}
+        schemas[f"Level{index}"] = {"type": "integer", "enum": [1, 2], "description": text}
+        schemas[f"Names{index}"] = {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": text,
+        }
+        schemas[f"Either{index}"] = {
+            "oneOf": [
+                {"type": "string", "description": text},
+                {"$ref": f"#/components/schemas/Thing{index}"},
+            ],
+            "description": text,
+        }
+    info = {"title": "t", "version": "1", "description": texts[0] if texts else "x"}
+    return {"openapi": "3.1.0", "info": info, "paths": {}, "components": {"schemas": schemas}}
+
+
+def _masked_and_plain(texts: list[str]) -> tuple[str | None, str]:
+    """The models put back from a masked run (None: not put back), and those of the document."""
+    document = adjust_schemas(_described(texts))
+    expected, _ = _named_models(document, "x.yaml", _HEADER)
+    masked = mask_descriptions(document)
+    source, _ = _named_models(masked.document, "x.yaml", _HEADER)
+    return masked.unmask(source), expected
+
+
+def test_plain_descriptions_are_put_back_as_the_generator_writes_them() -> None:
+    unmasked, expected = _masked_and_plain(_PLAIN)
+    assert unmasked == expected
+
+
+def test_descriptions_that_cannot_be_put_back_are_generated_from_the_document() -> None:
+    for text in sorted(set(_HOSTILE) - set(_PLAIN)):
+        unmasked, expected = _masked_and_plain(["plain", text])
+        assert unmasked is None or unmasked == expected, text
+    assert _masked_and_plain(["cr\r\nlf"])[0] is None  # such text is what the mask gives up on
+
+
+_TEXTS = st.lists(
+    st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
+    | st.sampled_from(['"""', "\\", "'", "descz0_", "\n"]),
+    max_size=5,
+).map("".join)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_TEXTS, min_size=1, max_size=4))
+def test_masked_models_are_the_models_of_the_document(texts: list[str]) -> None:
+    unmasked, expected = _masked_and_plain(texts)
+    event("put back" if unmasked is not None else "generated from the document")
+    assert unmasked is None or unmasked == expected
+
+
+def test_models_from_the_cache_are_the_models_generated(tmp_path: Path) -> None:
+    cache = BuildCache(tmp_path)
+    started: list[bool] = []
+    first = render_models(
+        _described(_PLAIN), "x.yaml", cache=cache, before_generating=lambda: started.append(True)
+    )
+    assert started
+    cache.save()
+    assert [p.name.split("-")[0] for p in tmp_path.iterdir()] == ["models"]
+    # Blank descriptions are structure (no docstring is written for them): those stay.
+    edited = _described([text + " (edited)" if text.strip() else text for text in _PLAIN])
+    again = render_models(
+        edited, "x.yaml", cache=BuildCache(tmp_path), before_generating=started.clear
+    )
+    assert started  # not generated again: the structure is the same
+    assert again.source == render_models(edited, "x.yaml").source
+    assert again.structure == first.structure is not None
+    assert (again.classes, again.fields) == (first.classes, first.fields)
+
+
+# --- the import check and its verdict ---------------------------------------------------------
+
+
+def _entries(out: Path, kind: str) -> set[str]:
+    return {p.name for p in cache_of(out).iterdir() if p.name.rsplit("-", 1)[0] == kind}
+
+
+def _without_text(source: bytes) -> str:
+    """A module's syntax tree with docstrings and pydantic's field descriptions blanked: what
+    is left is all an import can depend on."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Field":
+            for keyword in node.keywords:
+                if keyword.arg == "description" and isinstance(keyword.value, ast.Constant):
+                    keyword.value.value = ""
+        first = (getattr(node, "body", None) or [None])[0]
+        if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+            first.value.value = "" if isinstance(first.value.value, str) else first.value.value
+    return ast.dump(tree)
+
+
+def test_an_edit_of_descriptions_reuses_the_models_and_the_import_verdict(tmp_path: Path) -> None:
+    spec_dir = tmp_path / "spec"
+    shutil.copytree(SPEC.parent, spec_dir)
+    spec = spec_dir / "openapi.yaml"
+    out = tmp_path / "out"
+    assert build(spec, out).status == 0
+    models, imports = _entries(out, "models"), _entries(out, "imports")
+    assert len(models) == len(imports) == 1
+    before = (out / "api" / "models.py").read_bytes()
+    schema = spec_dir / "schemas" / "ServerId.yaml"
+    text = schema.read_text()
+    hostile = '""" + __import__("os").system("false") + """ \\\\ \'quoted\' \\'
+    text = text.replace("Specifies the ECS ID.", hostile).replace("Reference to one", "One \\")
+    schema.write_text(text)
+    assert build(spec, out).status == 0
+    after = (out / "api" / "models.py").read_bytes()
+    assert after != before
+    # The same entries, taken rather than made again: no generator run, no import check.
+    assert (_entries(out, "models"), _entries(out, "imports")) == (models, imports)
+    # The verdict holds: the edit changed text no import reads, and the package does import.
+    assert _without_text(after) == _without_text(before)
+    build_module.check_imports(out / "api")
+    fresh = tmp_path / "fresh"
+    assert build(spec, fresh).status == 0
+    assert contents(fresh) == contents(out)
+    # A change of structure (a constraint) generates and checks again.
+    schema.write_text(
+        schema.read_text().replace("    type: string\n", "    type: string\n    maxLength: 64\n", 1)
+    )
+    assert build(spec, out).status == 0
+    assert not _entries(out, "models") & models
+    assert not _entries(out, "imports") & imports
+
+
+def test_models_that_fail_to_import_while_the_rest_is_rendered_fail_the_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # models.py is imported ahead, by the checker started when the generator ran.
+    from scripts import render_models as models_module
+
+    real = models_module.render_models
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        models = real(*args, **kwargs)
+        return dataclasses.replace(models, source=models.source + "\n\nBROKEN = undefined_name\n")
+
+    monkeypatch.setattr(models_module, "render_models", broken)
+    out = tmp_path / "out"
+    target = build_module.Target(spec=SPEC, out=out, package="ecs_tasks")
+    expected = r"ecs_tasks/models\.py:\d+: NameError: name 'undefined_name' is not defined"
+    with pytest.raises(build_module.GeneratedCodeError, match=expected):
+        build_module.build(target, force=True, cache=False)
+    assert not out.exists()
+
+
+def _checker_in_child(note: Path) -> None:
+    with build_module._ImportChecker() as checker:
+        checker.start()
+        assert checker._process is not None
+        note.write_text(str(checker._process.pid))
+        time.sleep(60)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except OSError:
+        return False
+    return status != "Z"
+
+
+def _wait_for(condition: Any, seconds: float = 30) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def test_a_build_that_stops_early_stops_its_import_checker(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    note = tmp_path / "pid"
+    with pytest.raises(KeyError), build_module._in_background(_checker_in_child, note):
+        assert _wait_for(note.exists)
+        assert _wait_for(lambda: note.read_text() != "")
+        raise KeyError("validation failed")  # the build leaves before asking for the package
+    assert not _alive(int(note.read_text()))
+    assert capfd.readouterr() == ("", "")
+
+
+def test_an_import_checker_whose_build_died_ends_by_itself(tmp_path: Path) -> None:
+    note = tmp_path / "pid"
+    parent = os.fork()
+    if parent == 0:  # pragma: no cover - the child
+        try:
+            _checker_in_child(note)
+        finally:
+            os._exit(0)
+    assert _wait_for(lambda: note.exists() and note.read_text() != "")
+    os.kill(parent, signal.SIGKILL)  # no cleanup at all: the checker reads the end of its input
+    os.waitpid(parent, 0)
+    assert _wait_for(lambda: not _alive(int(note.read_text())))
