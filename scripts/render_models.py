@@ -213,7 +213,10 @@ def _keep_compiled_templates() -> None:
     """
     from datamodel_code_generator.model import base
 
-    build_environment = base._build_environment
+    # A private function of the generator: another version without it only means no cache.
+    build_environment = getattr(base, "_build_environment", None)
+    if build_environment is None:
+        return
 
     def with_cache(loader: Any, *, auto_reload: bool = True) -> Any:
         env = build_environment(loader, auto_reload=auto_reload)
@@ -317,7 +320,10 @@ class Masked:
             return source
         # The generator's own escaping, imported here: a build that takes its models from the
         # cache need not import the generator otherwise.
-        from datamodel_code_generator._python_syntax import escape_docstring, format_docstring
+        try:  # private to the generator: another version without it means no masking
+            from datamodel_code_generator._python_syntax import escape_docstring, format_docstring
+        except ImportError:
+            return None
         from jinja2.filters import do_indent
 
         found = re.compile(re.escape(self.prefix) + r"(\d+)_")
