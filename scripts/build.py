@@ -118,7 +118,12 @@ def render(target: Target, cache: BuildCache | None = None) -> Rendered:
         "documents": content,
         "package": f"{target.package}|{target.spec.name}|{content}",
     }
-    cached_documents = unpack_files(cache.get("documents", keys["documents"]))
+    # The pieces the documents of the last build were made of, for those of an edited spec.
+    earlier_fragments = cache.get("fragments", "")
+    document_files = unpack_files(cache.get("documents", keys["documents"]))
+    cached_documents: tuple[dict[str, bytes], bytes | None] | None = (
+        None if document_files is None else (document_files, None)
+    )
     package_files = unpack_files(cache.get("package", keys["package"]))
     # Only a package rendered without warnings is cached: a cached one has none to print.
     cached_package: tuple[dict[str, bytes], list[RenderWarning]] | None = (
@@ -126,7 +131,9 @@ def render(target: Target, cache: BuildCache | None = None) -> Rendered:
     )
     with (
         _frozen_heap(),
-        _unless_cached(cached_documents, _render_documents, spec.data) as documents,
+        _unless_cached(
+            cached_documents, _render_documents, spec.data, earlier_fragments
+        ) as documents,
         _unless_cached(
             cached_package,
             _render_package,
@@ -135,10 +142,12 @@ def render(target: Target, cache: BuildCache | None = None) -> Rendered:
             target.spec.name,
         ) as package,
     ):
-        warnings = _validate(spec, content, cache, target)
-        document_files = documents()
+        warnings = _validate(spec, cache, target)
+        document_files, fragments = documents()
         package_files, render_warnings = package()
     cache.put("documents", keys["documents"], pack_files(document_files))
+    if fragments is not None:
+        cache.put("fragments", "", fragments)
     if not render_warnings:
         cache.put("package", keys["package"], pack_files(package_files))
     warnings += [spec.locate(pointer, message).as_warning() for pointer, message in render_warnings]
@@ -150,24 +159,29 @@ def render(target: Target, cache: BuildCache | None = None) -> Rendered:
     return Rendered(files=files, spec_files=spec_files, warnings=warnings)
 
 
-def _validate(spec: Bundle, content: str, cache: BuildCache, target: Target) -> list[Problem]:
+def _validate(spec: Bundle, cache: BuildCache, target: Target) -> list[Problem]:
     """The warnings of the bundled spec; SpecError for its errors or those of its OpenAPI 3.0
     rendering.
 
-    A document that an earlier build found free of any problem or warning is not checked
-    again; otherwise the meta-schema checks of schemas that passed before are skipped (see
+    A document that an earlier build found free of any problem or warning, or one that differs
+    from it only in descriptions (see :mod:`scripts.validation_key`), is not checked again;
+    otherwise the meta-schema checks of schemas that passed before are skipped (see
     :mod:`scripts.schema_check`).
     """
     from scripts import schema_check
-    from scripts.problems import SpecError
-    from scripts.publish import to_openapi_30
-    from scripts.validate import examples_policy, validate, validate_derived
+    from scripts.validation_key import examples_policy, validation_key
 
     schema_check.load_passed(cache)  # read, so kept for the next build even when unused here
-    if not spec.problems and cache.get("valid", content) is not None:
-        cache.put("valid", content, b"")
-        return []
     examples = examples_policy(target.spec, target.examples)
+    key = validation_key(spec.data, examples)
+    if not spec.problems and cache.get("valid", key) is not None:
+        cache.put("valid", key, b"")
+        return []
+
+    from scripts.problems import SpecError
+    from scripts.publish import to_openapi_30
+    from scripts.validate import validate, validate_derived
+
     warnings = validate(spec, examples=examples)
     if errors_in(warnings):
         raise SpecError(warnings)
@@ -179,17 +193,24 @@ def _validate(spec: Bundle, content: str, cache: BuildCache, target: Target) -> 
     if problems:
         raise SpecError(problems + warnings)
     if not warnings:
-        cache.put("valid", content, b"")
+        cache.put("valid", key, b"")
     schema_check.stage_passed(cache)
     return warnings
 
 
-def _render_documents(data: dict[str, Any]) -> dict[str, bytes]:
-    """The published spec files and the docs of a valid bundled spec, by path relative to OUT."""
+def _render_documents(
+    data: dict[str, Any], earlier_fragments: bytes | None
+) -> tuple[dict[str, bytes], bytes]:
+    """The published spec files and the docs of a valid bundled spec, by path relative to OUT;
+    and the pieces they were made of, for the next build (see :mod:`scripts.fragments`), which
+    takes from ``earlier_fragments`` those an edit did not change."""
+    from scripts.fragments import Fragments
     from scripts.publish import render_published
     from scripts.render_docs import render_docs
 
-    return {**render_published(data), **render_docs(data)}
+    fragments = Fragments(earlier_fragments)
+    files = {**render_published(data, fragments), **render_docs(data)}
+    return files, fragments.payload()
 
 
 def _render_project(data: dict[str, Any], package: str) -> str:

@@ -9,6 +9,7 @@ validator's own check fails.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import random
 import shutil
@@ -22,8 +23,9 @@ from openapi_schema_validator import OAS30Validator, OAS31Validator, oas31_forma
 from conftest import ROOT, SPEC, SPECS, Run, run_pipeline
 from scripts import schema_check, template_cache
 from scripts.bundle import bundle
+from scripts.fragments import Fragments
 from scripts.problems import SpecError
-from scripts.publish import to_openapi_30
+from scripts.publish import render_published, to_json, to_openapi_30, to_yaml
 
 PUBLIC_SPECS = ROOT.parent / "shared" / "public-specs"
 _PUBLIC = sorted(
@@ -266,3 +268,60 @@ def test_damaged_compiled_templates_are_compiled_again(tmp_path: Path) -> None:
     again = tmp_path / "again"
     assert build(SPEC, again).status == 0
     assert contents(again) == contents(out)
+
+
+# --- the published files, made in pieces ------------------------------------------------------
+
+_EVERY_SPEC = sorted(
+    [*SPECS.rglob("*.yaml"), *(_PUBLIC if PUBLIC_SPECS.is_dir() else [])],
+    key=lambda path: path.as_posix(),
+)
+
+
+def _published_whole(data: dict[str, Any]) -> dict[str, bytes]:
+    """The published files, each written at once."""
+    return {
+        "openapi.yaml": to_yaml(data).encode(),
+        "openapi.json": to_json(data).encode(),
+        "openapi-3.0.yaml": to_yaml(to_openapi_30(data)).encode(),
+    }
+
+
+@pytest.mark.parametrize("path", _EVERY_SPEC, ids=lambda p: p.name if p.parent == SPECS else str(p))
+def test_published_files_made_in_pieces_are_the_files_written_whole(path: Path) -> None:
+    try:
+        data = bundle(path).data
+    except SpecError:
+        pytest.skip("not a spec that bundles")
+    whole = _published_whole(data)
+    kept = Fragments()
+    assert render_published(data, kept) == whole
+    assert kept.payload()  # made in pieces, not at once
+    assert render_published(data, Fragments(kept.payload())) == whole  # all from the pieces
+
+
+def test_published_pieces_hold_for_odd_documents_and_stale_or_damaged_pieces() -> None:
+    shared = {"type": "string", "description": "written once, then as an alias"}
+    odd: dict[Any, Any] = {
+        "openapi": "3.1.0",
+        "info": {"title": "t\u00fc", "version": "1"},
+        "paths": {"/a": {"get": {"parameters": [{"schema": shared}]}}, "/b": {}},
+        "webhooks": {},
+        "components": {
+            "schemas": {"A": shared, "x" * 200: {"description": "long " * 40}, 1: {}},
+            "on": {"yes": {"description": "keys YAML would quote"}},
+            "examples": None,
+        },
+        7: ["a key that is no string"],
+    }
+    unshared = copy.deepcopy(odd)
+    other = copy.deepcopy(unshared)
+    other["components"]["schemas"]["A"]["description"] = "changed"
+    stale = Fragments()
+    render_published(other, stale)
+    for document in (odd, unshared):
+        whole = _published_whole(document)
+        assert render_published(document, Fragments()) == whole
+        assert render_published(document, Fragments(stale.payload())) == whole
+        for payload in (b"garbage", stale.payload()[:-7], b"\0\0"):
+            assert render_published(document, Fragments(payload)) == whole
