@@ -14,6 +14,7 @@ from scripts.docs_view import Reference
 from scripts.templating import environment
 
 
+@functools.cache  # remembered per text, as docs_markup.per_text explains
 def markdown_html(text: str) -> Markup:
     """A description as HTML. markdown-it escapes all text and drops unsafe links, so its output
     is the one piece of HTML that is trusted without further escaping."""

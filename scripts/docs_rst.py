@@ -17,6 +17,7 @@ from scripts.docs_markup import (
     inline_children,
     join_blocks,
     parse_tree,
+    per_text,
 )
 from scripts.docs_view import (
     Fact,
@@ -26,7 +27,6 @@ from scripts.docs_view import (
     Response,
     SchemaView,
     Shape,
-    clean,
     one_line,
 )
 from scripts.template_cache import template_cache
@@ -178,7 +178,12 @@ def _rst_block(node: SyntaxTreeNode) -> list[str]:
 
 def rst_lines(text: str) -> list[str]:
     """A description as RST lines (paragraphs, lists, literal blocks)."""
-    return _rst_blocks(parse_tree(clean(text)))
+    return list(_rst_lines(text))
+
+
+@per_text
+def _rst_lines(text: str) -> tuple[str, ...]:
+    return tuple(_rst_blocks(parse_tree(text)))
 
 
 def _width(text: str) -> int:
@@ -227,10 +232,11 @@ def _rst_cell(text: str) -> list[str]:
     return rst_lines(text) or [""]
 
 
-def rst_inline(text: object) -> Safe:
+@per_text
+def rst_inline(text: str) -> Safe:
     """A description inside a line of RST: its paragraphs joined, other blocks as plain text."""
     parts: list[str] = []
-    for node in parse_tree(clean(text)).walk():
+    for node in parse_tree(text).walk():
         if node.type == "paragraph":
             parts.append(_rst_inline(inline_children(node)))
         elif node.type in ("code_block", "fence"):

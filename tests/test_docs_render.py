@@ -24,7 +24,7 @@ from markupsafe import escape
 
 from conftest import ROOT, SOURCE_DOCS, SPEC, SPECS
 from scripts.bundle import bundle
-from scripts.conformance import docs_type
+from scripts.docs_view import docs_type
 from scripts.render_docs import markdown_html, md_cell, render_docs
 from scripts.rst_page import read_page
 from scripts.validate import iter_operations
