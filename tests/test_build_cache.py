@@ -147,9 +147,10 @@ def test_the_cache_holds_only_what_the_last_build_used(tmp_path: Path) -> None:
     foreign = SPECS / "foreign" / "openapi.yaml"
     assert build(foreign, out).status == 0
     second = set(contents(cache_of(out)))
-    # Only the remembered schema checks (one entry, rewritten by every build) are in both.
+    # Only the remembered schema checks and the pieces of the documents (one entry each,
+    # rewritten by every build with what it used) are in both.
     assert second
-    assert {name.split("-")[0] for name in first & second} <= {"schema"}
+    assert {name.split("-")[0] for name in first & second} <= {"schema", "fragments"}
 
 
 # --- the meta-schema check shortcut -----------------------------------------------------------
