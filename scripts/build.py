@@ -209,7 +209,7 @@ def _render_documents(
     from scripts.render_docs import render_docs
 
     fragments = Fragments(earlier_fragments)
-    files = {**render_published(data, fragments), **render_docs(data)}
+    files = {**render_published(data, fragments), **render_docs(data, fragments)}
     return files, fragments.payload()
 
 

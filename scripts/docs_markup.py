@@ -84,6 +84,16 @@ def inline_children(node: SyntaxTreeNode) -> list[SyntaxTreeNode]:
     return [child for inline in node.children for child in inline.children]
 
 
+#: Renders the section of one view (an operation, a schema) with the template's macro for it:
+#: ``piece(kind, view, macro)``; see :mod:`scripts.render_docs`.
+Piece = Callable[[str, Any, Callable[[Any], Any]], Markup]
+
+
+def whole_piece(kind: str, view: Any, macro: Callable[[Any], Any]) -> Markup:
+    """A section rendered by its macro, with nothing kept from an earlier build."""
+    return Markup(str(macro(view)))  # noqa: S704 - the macro escaped what it printed
+
+
 class Safe(str):
     """Text already escaped for the output it is in; ``finalize`` lets it through unchanged."""
 

@@ -10,6 +10,7 @@ import jinja2
 from markdown_it.tree import SyntaxTreeNode
 
 from scripts.docs_markup import (
+    Piece,
     Safe,
     finalize_with,
     indent_lines,
@@ -17,6 +18,7 @@ from scripts.docs_markup import (
     join_blocks,
     parse_tree,
     per_text,
+    whole_piece,
 )
 from scripts.docs_view import Fact, Reference, Shape, clean, one_line
 from scripts.template_cache import template_cache
@@ -213,5 +215,5 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def render_markdown(reference: Reference) -> str:
-    return _environment().get_template("docs/reference.md.jinja").render(ref=reference)
+def render_markdown(reference: Reference, piece: Piece = whole_piece) -> str:
+    return _environment().get_template("docs/reference.md.jinja").render(ref=reference, piece=piece)

@@ -11,6 +11,7 @@ from docutils.utils import column_width
 from markdown_it.tree import SyntaxTreeNode
 
 from scripts.docs_markup import (
+    Piece,
     Safe,
     finalize_with,
     indent_lines,
@@ -18,6 +19,7 @@ from scripts.docs_markup import (
     join_blocks,
     parse_tree,
     per_text,
+    whole_piece,
 )
 from scripts.docs_view import (
     Fact,
@@ -351,5 +353,7 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def render_rst(reference: Reference) -> str:
-    return _environment().get_template("docs/reference.rst.jinja").render(ref=reference)
+def render_rst(reference: Reference, piece: Piece = whole_piece) -> str:
+    return (
+        _environment().get_template("docs/reference.rst.jinja").render(ref=reference, piece=piece)
+    )

@@ -22,6 +22,7 @@ from openapi_schema_validator import OAS30Validator, OAS31Validator, oas31_forma
 
 from conftest import ROOT, SPEC, SPECS, Run, run_pipeline
 from scripts import schema_check, template_cache
+from scripts.build import _render_documents
 from scripts.bundle import bundle
 from scripts.fragments import Fragments
 from scripts.problems import SpecError
@@ -279,6 +280,10 @@ _EVERY_SPEC = sorted(
 )
 
 
+#: The pieces of the documents of another spec: a stale cache.
+_OTHER_PIECES = _render_documents(bundle(SPECS / "foreign" / "openapi.yaml").data, None)[1]
+
+
 def _published_whole(data: dict[str, Any]) -> dict[str, bytes]:
     """The published files, each written at once."""
     return {
@@ -289,16 +294,38 @@ def _published_whole(data: dict[str, Any]) -> dict[str, bytes]:
 
 
 @pytest.mark.parametrize("path", _EVERY_SPEC, ids=lambda p: p.name if p.parent == SPECS else str(p))
-def test_published_files_made_in_pieces_are_the_files_written_whole(path: Path) -> None:
+def test_documents_made_in_pieces_are_the_documents_made_whole(path: Path) -> None:
+    """The published files and the docs, made from the pieces of an earlier build of the same
+    spec, of another spec (stale) or of none, are the same bytes; and the published files are
+    those written at once."""
     try:
         data = bundle(path).data
     except SpecError:
         pytest.skip("not a spec that bundles")
-    whole = _published_whole(data)
-    kept = Fragments()
-    assert render_published(data, kept) == whole
-    assert kept.payload()  # made in pieces, not at once
-    assert render_published(data, Fragments(kept.payload())) == whole  # all from the pieces
+    files, pieces = _render_documents(data, None)
+    assert {name: files[name] for name in _published_whole(data)} == _published_whole(data)
+    assert pieces  # made in pieces, not at once
+    assert _render_documents(data, pieces) == (files, pieces)  # every piece from the cache
+    assert _render_documents(data, _OTHER_PIECES)[0] == files
+
+
+def test_an_edit_of_structure_or_text_renders_as_a_fresh_build() -> None:
+    data = bundle(SPEC).data
+    _, pieces = _render_documents(data, None)
+    schemas = data["components"]["schemas"]
+    name = next(n for n, s in schemas.items() if isinstance(s.get("properties"), dict))
+    edits = [
+        lambda d: d["components"]["schemas"][name].update(description="Edited *text*."),
+        lambda d: d["components"]["schemas"][name]["properties"].update(added={"type": "integer"}),
+        lambda d: d["components"]["schemas"][name].update(type=["object", "null"]),
+        lambda d: d["paths"].pop(next(iter(d["paths"]))),
+    ]
+    for edit in edits:
+        edited = copy.deepcopy(data)
+        edit(edited)
+        fresh, _ = _render_documents(edited, None)
+        assert _render_documents(edited, pieces)[0] == fresh
+        assert fresh != _render_documents(data, None)[0]
 
 
 def test_published_pieces_hold_for_odd_documents_and_stale_or_damaged_pieces() -> None:
