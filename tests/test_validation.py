@@ -507,3 +507,30 @@ def test_the_validation_key_keeps_all_but_descriptions() -> None:
     inner = copy.deepcopy(spec.data)
     inner["components"]["schemas"]["Inner"] = {"$ref": f"#/components/schemas/{name}/description"}
     assert validation_key(inner, "error").startswith("whole|")
+
+
+class _Mapping:
+    """Subscriptable by its methods, without being a dict."""
+
+    def __contains__(self, key: object) -> bool:
+        return False
+
+    def __getitem__(self, key: object) -> object:
+        raise KeyError(key)
+
+    def __len__(self) -> int:
+        return 0
+
+
+def test_the_quick_subscriptable_check_gives_the_protocols_answer() -> None:
+    """scripts.validate answers pathable's Subscriptable check once per JSON type; every
+    answer is the one of the protocol itself."""
+    import pathable.accessors
+    from pathable.protocols import Subscriptable
+
+    quick = pathable.accessors.Subscriptable  # type: ignore[attr-defined]
+    assert quick is not Subscriptable  # the quick check is in place
+    values = [{}, {"a": 1}, [], [1], "", "text", 0, 7, 1.5, True, False, None, b"x", (), _Mapping()]
+    for value in values:
+        assert isinstance(value, quick) == isinstance(value, Subscriptable), value
+    assert isinstance(_Mapping(), quick) and not isinstance(3, quick)
