@@ -115,15 +115,8 @@ def render(target: Target, cache: BuildCache | None = None) -> Rendered:
     spec = bundle(target.spec)
     content = digest_value(spec.data)
     keys = {
-        "documents": content,
         "package": f"{target.package}|{target.spec.name}|{content}",
     }
-    # The pieces the documents of the last build were made of, for those of an edited spec.
-    earlier_fragments = cache.get("fragments", "")
-    document_files = unpack_files(cache.get("documents", keys["documents"]))
-    cached_documents: tuple[dict[str, bytes], bytes | None] | None = (
-        None if document_files is None else (document_files, None)
-    )
     package_files = unpack_files(cache.get("package", keys["package"]))
     # Only a package rendered without warnings is cached: a cached one has none to print.
     cached_package: tuple[dict[str, bytes], list[RenderWarning]] | None = (
@@ -131,9 +124,8 @@ def render(target: Target, cache: BuildCache | None = None) -> Rendered:
     )
     with (
         _frozen_heap(),
-        _unless_cached(
-            cached_documents, _render_documents, spec.data, earlier_fragments
-        ) as documents,
+        # Made from the pieces of the last build's documents (all of them, if nothing changed).
+        _in_background(_render_documents, spec.data, cache.get("fragments", "")) as documents,
         _unless_cached(
             cached_package,
             _render_package,
@@ -145,9 +137,7 @@ def render(target: Target, cache: BuildCache | None = None) -> Rendered:
         warnings = _validate(spec, cache, target)
         document_files, fragments = documents()
         package_files, render_warnings = package()
-    cache.put("documents", keys["documents"], pack_files(document_files))
-    if fragments is not None:
-        cache.put("fragments", "", fragments)
+    cache.put("fragments", "", fragments)
     if not render_warnings:
         cache.put("package", keys["package"], pack_files(package_files))
     warnings += [spec.locate(pointer, message).as_warning() for pointer, message in render_warnings]
