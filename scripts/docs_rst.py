@@ -71,8 +71,10 @@ def _rst_line_start(line: str) -> str:
     field, table, transition or other block markup."""
     if line and not line.strip("\\"):
         # Escaped backslashes are still a line of one punctuation character, which RST reads as
-        # a transition or a title adornment; an escaped space (which shows as nothing) breaks it.
-        return line + "\\ "
+        # a transition or a title adornment; an escaped space (which shows as nothing) breaks
+        # it. It goes first: a table cell drops the spaces at its end, and would end the line
+        # in a lone backslash again.
+        return "\\ " + line
     if not line or line.startswith("\\"):
         return line
     if not line[0].isalnum() or _RST_ENUMERATOR.match(line):
