@@ -124,6 +124,36 @@ def test_the_project_spec_builds_the_same_from_a_stale_and_a_damaged_cache(
     assert contents(out) == edited
 
 
+def test_a_validation_remembered_across_a_description_edit_sees_every_other_edit(
+    tmp_path: Path,
+) -> None:
+    """A description edit keeps the remembered clean validation (its key leaves descriptions
+    out); an edit that breaks an example or the structure is reported as without a cache."""
+    spec_dir = tmp_path / "spec"
+    shutil.copytree(SPEC.parent, spec_dir)
+    spec = spec_dir / "openapi.yaml"
+    out = tmp_path / "out"
+    assert build(spec, out).status == 0
+    remembered = sorted(cache_of(out).glob("valid-*"))
+    assert remembered
+    schema = spec_dir / "schemas" / "ServerId.yaml"
+    text = schema.read_text()
+    schema.write_text(text.replace("Reference to one ECS", "Edited: reference to one ECS", 1))
+    assert build(spec, out).status == 0
+    assert sorted(cache_of(out).glob("valid-*")) == remembered  # the same key: not re-checked
+    # An example that no longer matches its schema (a warning), a type that does not exist.
+    for edited, status in (
+        (text.replace("  - id: bae51750-0089-41a1-9b18-5c777978ff6d\n", "  - id: 7\n"), 0),
+        (text.replace("type: object", "type: strin", 1), 1),
+    ):
+        assert edited != text
+        schema.write_text(edited)
+        cached = build(spec, out)
+        same_build(cached, build(spec, tmp_path / f"fresh-{status}"))
+        assert cached.status == status
+        assert "ServerId.yaml" in cached.err
+
+
 def test_a_failed_build_writes_no_cache_and_keeps_the_old_one(tmp_path: Path) -> None:
     spec_dir = tmp_path / "spec"
     shutil.copytree(SPEC.parent, spec_dir)
