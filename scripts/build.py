@@ -118,14 +118,13 @@ def render(target: Target, cache: BuildCache | None = None) -> Rendered:
     spec = bundle(target.spec)
     content = digest_value(spec.data)
     keys = {
-        "documents": content,
         "package": f"{target.package}|{target.spec.name}|{content}",
     }
-    cached_documents = unpack_files(cache.get("documents", keys["documents"]))
     cached_package = _cached_package(cache, keys["package"])
     with (
         _frozen_heap(),
-        _unless_cached(cached_documents, _render_documents, spec.data) as documents,
+        # Made from the pieces of the last build's documents (all of them, if nothing changed).
+        _in_background(_render_documents, spec.data, cache.get("fragments", "")) as documents,
         _unless_cached(
             cached_package,
             _render_package,
@@ -135,10 +134,10 @@ def render(target: Target, cache: BuildCache | None = None) -> Rendered:
             cache,
         ) as package,
     ):
-        warnings = _validate(spec, content, cache, target)
-        document_files = documents()
+        warnings = _validate(spec, cache, target)
+        document_files, fragments = documents()
         package_files, render_warnings, package_record = package()
-    cache.put("documents", keys["documents"], pack_files(document_files))
+    cache.put("fragments", "", fragments)
     _keep_package(cache, keys["package"], package_files, render_warnings, package_record)
     warnings += [spec.locate(pointer, message).as_warning() for pointer, message in render_warnings]
     base = spec.root.path.parent
@@ -149,24 +148,29 @@ def render(target: Target, cache: BuildCache | None = None) -> Rendered:
     return Rendered(files=files, spec_files=spec_files, warnings=warnings)
 
 
-def _validate(spec: Bundle, content: str, cache: BuildCache, target: Target) -> list[Problem]:
+def _validate(spec: Bundle, cache: BuildCache, target: Target) -> list[Problem]:
     """The warnings of the bundled spec; SpecError for its errors or those of its OpenAPI 3.0
     rendering.
 
-    A document that an earlier build found free of any problem or warning is not checked
-    again; otherwise the meta-schema checks of schemas that passed before are skipped (see
+    A document that an earlier build found free of any problem or warning, or one that differs
+    from it only in descriptions (see :mod:`scripts.validation_key`), is not checked again;
+    otherwise the meta-schema checks of schemas that passed before are skipped (see
     :mod:`scripts.schema_check`).
     """
     from scripts import schema_check
-    from scripts.problems import SpecError
-    from scripts.publish import to_openapi_30
-    from scripts.validate import examples_policy, validate, validate_derived
+    from scripts.validation_key import examples_policy, validation_key
 
     schema_check.load_passed(cache)  # read, so kept for the next build even when unused here
-    if not spec.problems and cache.get("valid", content) is not None:
-        cache.put("valid", content, b"")
-        return []
     examples = examples_policy(target.spec, target.examples)
+    key = validation_key(spec.data, examples)
+    if not spec.problems and cache.get("valid", key) is not None:
+        cache.put("valid", key, b"")
+        return []
+
+    from scripts.problems import SpecError
+    from scripts.publish import to_openapi_30
+    from scripts.validate import validate, validate_derived
+
     warnings = validate(spec, examples=examples)
     if errors_in(warnings):
         raise SpecError(warnings)
@@ -178,17 +182,24 @@ def _validate(spec: Bundle, content: str, cache: BuildCache, target: Target) -> 
     if problems:
         raise SpecError(problems + warnings)
     if not warnings:
-        cache.put("valid", content, b"")
+        cache.put("valid", key, b"")
     schema_check.stage_passed(cache)
     return warnings
 
 
-def _render_documents(data: dict[str, Any]) -> dict[str, bytes]:
-    """The published spec files and the docs of a valid bundled spec, by path relative to OUT."""
+def _render_documents(
+    data: dict[str, Any], earlier_fragments: bytes | None
+) -> tuple[dict[str, bytes], bytes]:
+    """The published spec files and the docs of a valid bundled spec, by path relative to OUT;
+    and the pieces they were made of, for the next build (see :mod:`scripts.fragments`), which
+    takes from ``earlier_fragments`` those an edit did not change."""
+    from scripts.fragments import Fragments
     from scripts.publish import render_published
     from scripts.render_docs import render_docs
 
-    return {**render_published(data), **render_docs(data)}
+    fragments = Fragments(earlier_fragments)
+    files = {**render_published(data, fragments), **render_docs(data, fragments)}
+    return files, fragments.payload()
 
 
 def _render_project(data: dict[str, Any], package: str) -> str:

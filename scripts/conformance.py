@@ -38,7 +38,6 @@ from scripts.problems import display_path
 from scripts.rst_page import DocsRoot, Example, Page, Row, Table, row_keywords, type_keywords
 from scripts.validate import iter_operations
 
-_SCALAR_NAMES = {"string": "String", "integer": "Integer", "number": "Number", "boolean": "Boolean"}
 _BOUNDS = ("minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems")
 _MAX_QUOTE = 70
 
@@ -719,27 +718,6 @@ def _typed_like(value: Any, schema: dict[str, Any]) -> Any:
     if kind == "boolean" and str(value).lower() in ("true", "false"):
         return str(value).lower() == "true"
     return value
-
-
-def docs_type(data: dict[str, Any], schema: Any) -> str:
-    """The type of ``schema`` spelled as the docs spell it (String, Array of objects, ...)."""
-    schema = resolve(data, schema)
-    if not isinstance(schema, dict):
-        return "Object"
-    kinds = schema.get("type")
-    if isinstance(kinds, list):
-        kinds = next((k for k in kinds if k != "null"), None)
-    if kinds is None and ("properties" in schema or "oneOf" in schema or "anyOf" in schema):
-        kinds = "object"
-    if kinds == "array":
-        # One level names it: a recursive array (``Tree: {items: Tree}``) would have no end.
-        item = resolve(data, schema.get("items", {}))
-        if isinstance(item, dict) and item.get("type") == "array":
-            return "Array of arrays"
-        return f"Array of {docs_type(data, item).lower()}s"
-    if kinds is None and "enum" in schema:
-        kinds = "string"
-    return _SCALAR_NAMES.get(str(kinds), "Object")
 
 
 def _same_path(documented: str, declared: str) -> bool:

@@ -9,11 +9,12 @@ import hashlib
 import jinja2
 from markupsafe import Markup
 
-from scripts.docs_markup import markdown, parse
+from scripts.docs_markup import Piece, markdown, parse, whole_piece
 from scripts.docs_view import Reference
 from scripts.templating import environment
 
 
+@functools.cache  # remembered per text, as docs_markup.per_text explains
 def markdown_html(text: str) -> Markup:
     """A description as HTML. markdown-it escapes all text and drops unsafe links, so its output
     is the one piece of HTML that is trusted without further escaping."""
@@ -40,13 +41,14 @@ def _csp_hash(text: str) -> str:
     return "sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
 
 
-def render_html(reference: Reference) -> str:
+def render_html(reference: Reference, piece: Piece = whole_piece) -> str:
     style, script = _static("page.css"), _static("page.js")
     return (
         _environment()
         .get_template("docs/index.html.jinja")
         .render(
             ref=reference,
+            piece=piece,
             # Our own static text, not spec text; the page's policy allows exactly these two.
             style=Markup(style),  # noqa: S704
             script=Markup(script),  # noqa: S704

@@ -10,12 +10,16 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 from markupsafe import Markup
+
+from scripts.docs_view import clean
+
+_T = TypeVar("_T")
 
 _SAFE_URL = re.compile(r"(?i)(?:https?://|mailto:)[^\s<>`\\]+\Z")
 
@@ -58,6 +62,19 @@ def parse(text: str) -> list[Token]:
     return tokens
 
 
+def per_text(render: Callable[[str], _T]) -> Callable[[object], _T]:
+    """``render``, given a value's text as :func:`clean` makes it, and remembered per text: a
+    spec repeats its descriptions (a shared parameter's in every operation that has it), and
+    parsing one is most of the time its docs take. ``render`` must return an immutable value."""
+    remembered = functools.cache(render)
+
+    @functools.wraps(render)
+    def rendered(value: object) -> _T:
+        return remembered(clean(value))
+
+    return rendered
+
+
 def parse_tree(text: str) -> SyntaxTreeNode:
     return SyntaxTreeNode(parse(text))
 
@@ -65,6 +82,16 @@ def parse_tree(text: str) -> SyntaxTreeNode:
 def inline_children(node: SyntaxTreeNode) -> list[SyntaxTreeNode]:
     """The inline nodes of a paragraph."""
     return [child for inline in node.children for child in inline.children]
+
+
+#: Renders the section of one view (an operation, a schema) with the template's macro for it:
+#: ``piece(kind, view, macro)``; see :mod:`scripts.render_docs`.
+Piece = Callable[[str, Any, Callable[[Any], Any]], Markup]
+
+
+def whole_piece(kind: str, view: Any, macro: Callable[[Any], Any]) -> Markup:
+    """A section rendered by its macro, with nothing kept from an earlier build."""
+    return Markup(str(macro(view)))  # noqa: S704 - the macro escaped what it printed
 
 
 class Safe(str):

@@ -10,12 +10,15 @@ import jinja2
 from markdown_it.tree import SyntaxTreeNode
 
 from scripts.docs_markup import (
+    Piece,
     Safe,
     finalize_with,
     indent_lines,
     inline_children,
     join_blocks,
     parse_tree,
+    per_text,
+    whole_piece,
 )
 from scripts.docs_view import Fact, Reference, Shape, clean, one_line
 from scripts.template_cache import template_cache
@@ -138,12 +141,14 @@ def md_fence(code: str, info: str = "") -> str:
     return f"{fence}{info}\n{code}\n{fence}"
 
 
-def md_block(text: object) -> Safe:
+@per_text
+def md_block(text: str) -> Safe:
     """A description as Markdown blocks."""
-    return Safe("\n".join(_md_blocks(parse_tree(clean(text)))))
+    return Safe("\n".join(_md_blocks(parse_tree(text))))
 
 
-def md_cell(text: object) -> Safe:
+@per_text
+def md_cell(text: str) -> Safe:
     """A description in one table cell: blocks joined by line breaks, pipes escaped."""
     parts: list[str] = []
 
@@ -165,7 +170,7 @@ def md_cell(text: object) -> Safe:
             elif child.content.strip():
                 parts.append(prefix + md_escape(" ".join(child.content.split())))
 
-    flatten(parse_tree(clean(text)), "")
+    flatten(parse_tree(text), "")
     return Safe("<br>".join(part for part in parts if part.strip()))
 
 
@@ -210,5 +215,5 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def render_markdown(reference: Reference) -> str:
-    return _environment().get_template("docs/reference.md.jinja").render(ref=reference)
+def render_markdown(reference: Reference, piece: Piece = whole_piece) -> str:
+    return _environment().get_template("docs/reference.md.jinja").render(ref=reference, piece=piece)

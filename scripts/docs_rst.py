@@ -11,12 +11,15 @@ from docutils.utils import column_width
 from markdown_it.tree import SyntaxTreeNode
 
 from scripts.docs_markup import (
+    Piece,
     Safe,
     finalize_with,
     indent_lines,
     inline_children,
     join_blocks,
     parse_tree,
+    per_text,
+    whole_piece,
 )
 from scripts.docs_view import (
     Fact,
@@ -26,7 +29,6 @@ from scripts.docs_view import (
     Response,
     SchemaView,
     Shape,
-    clean,
     one_line,
 )
 from scripts.template_cache import template_cache
@@ -69,8 +71,10 @@ def _rst_line_start(line: str) -> str:
     field, table, transition or other block markup."""
     if line and not line.strip("\\"):
         # Escaped backslashes are still a line of one punctuation character, which RST reads as
-        # a transition or a title adornment; an escaped space (which shows as nothing) breaks it.
-        return line + "\\ "
+        # a transition or a title adornment; an escaped space (which shows as nothing) breaks
+        # it. It goes first: a table cell drops the spaces at its end, and would end the line
+        # in a lone backslash again.
+        return "\\ " + line
     if not line or line.startswith("\\"):
         return line
     if not line[0].isalnum() or _RST_ENUMERATOR.match(line):
@@ -178,7 +182,12 @@ def _rst_block(node: SyntaxTreeNode) -> list[str]:
 
 def rst_lines(text: str) -> list[str]:
     """A description as RST lines (paragraphs, lists, literal blocks)."""
-    return _rst_blocks(parse_tree(clean(text)))
+    return list(_rst_lines(text))
+
+
+@per_text
+def _rst_lines(text: str) -> tuple[str, ...]:
+    return tuple(_rst_blocks(parse_tree(text)))
 
 
 def _width(text: str) -> int:
@@ -227,10 +236,11 @@ def _rst_cell(text: str) -> list[str]:
     return rst_lines(text) or [""]
 
 
-def rst_inline(text: object) -> Safe:
+@per_text
+def rst_inline(text: str) -> Safe:
     """A description inside a line of RST: its paragraphs joined, other blocks as plain text."""
     parts: list[str] = []
-    for node in parse_tree(clean(text)).walk():
+    for node in parse_tree(text).walk():
         if node.type == "paragraph":
             parts.append(_rst_inline(inline_children(node)))
         elif node.type in ("code_block", "fence"):
@@ -345,5 +355,7 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def render_rst(reference: Reference) -> str:
-    return _environment().get_template("docs/reference.rst.jinja").render(ref=reference)
+def render_rst(reference: Reference, piece: Piece = whole_piece) -> str:
+    return (
+        _environment().get_template("docs/reference.rst.jinja").render(ref=reference, piece=piece)
+    )

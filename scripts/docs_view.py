@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
-from scripts.conformance import docs_type
 from scripts.methods import HTTP_METHODS
 from scripts.pointers import resolve, split_pointer
 
@@ -27,6 +26,7 @@ _UNSAFE = re.compile(
 )
 _OPTIONAL = "This field is optional."
 _COMPONENT_SCHEMA = "#/components/schemas/"
+_SCALAR_NAMES = {"string": "String", "integer": "Integer", "number": "Number", "boolean": "Boolean"}
 _FACT_KEYWORDS = (
     ("enum", "Allowed values"),
     ("const", "Value"),
@@ -85,6 +85,27 @@ def _value(value: Any) -> str:
     if isinstance(value, str):
         return one_line(value)
     return one_line(json.dumps(_plain(value), ensure_ascii=False))
+
+
+def docs_type(data: dict[str, Any], schema: Any) -> str:
+    """The type of ``schema`` spelled as the docs spell it (String, Array of objects, ...)."""
+    schema = resolve(data, schema)
+    if not isinstance(schema, dict):
+        return "Object"
+    kinds = schema.get("type")
+    if isinstance(kinds, list):
+        kinds = next((k for k in kinds if k != "null"), None)
+    if kinds is None and ("properties" in schema or "oneOf" in schema or "anyOf" in schema):
+        kinds = "object"
+    if kinds == "array":
+        # One level names it: a recursive array (``Tree: {items: Tree}``) would have no end.
+        item = resolve(data, schema.get("items", {}))
+        if isinstance(item, dict) and item.get("type") == "array":
+            return "Array of arrays"
+        return f"Array of {docs_type(data, item).lower()}s"
+    if kinds is None and "enum" in schema:
+        kinds = "string"
+    return _SCALAR_NAMES.get(str(kinds), "Object")
 
 
 # --- Views --------------------------------------------------------------------------------------

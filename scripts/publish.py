@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import operator
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
+from scripts.fragments import Fragments
 from scripts.methods import HTTP_METHODS
 from scripts.pointers import lookup
 
@@ -27,13 +29,146 @@ def to_json(data: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def render_published(data: dict[str, Any]) -> dict[str, bytes]:
-    """The published files of a bundled spec, by name."""
+def render_published(data: dict[str, Any], fragments: Fragments | None = None) -> dict[str, bytes]:
+    """The published files of a bundled spec, by name; with ``fragments``, the pieces of them
+    an earlier build made from the same parts of a spec are taken from there."""
+    fragments = fragments or Fragments()
+    downgraded = to_openapi_30(data)
     return {
-        "openapi.yaml": to_yaml(data).encode(),
-        "openapi.json": to_json(data).encode(),
-        "openapi-3.0.yaml": to_yaml(to_openapi_30(data)).encode(),
+        "openapi.yaml": _in_pieces(data, _YAML, fragments).encode(),
+        "openapi.json": _in_pieces(data, _JSON, fragments).encode(),
+        "openapi-3.0.yaml": _in_pieces(downgraded, _YAML, fragments).encode(),
     }
+
+
+# --- published files in pieces -----------------------------------------------------------------
+
+#: Top-level fields whose entries (and, for components, whose entries' entries) are written
+#: one by one: the parts of a spec that grow with it.
+_SPLIT = {"paths": 1, "webhooks": 1, "x-webhooks": 1, "components": 2}
+
+
+@dataclass(frozen=True)
+class _Format:
+    """A way to write a document, and how its text is made of the texts of its entries.
+
+    YAML (block style) and indented JSON write a mapping entry after entry, each at an
+    indentation that depends on its depth alone: the text of an entry is that of a document
+    holding only it (inside its parents), less the parents' lines around it.
+    tests/test_build_cache.py shows that the pieces joined are the whole, byte for byte.
+    """
+
+    name: str
+    dump: Callable[[Any], str]
+    #: The lines before (``head``) and after (``tail``) the entry at ``path`` in a document
+    #: that holds only it and its parents.
+    head: Callable[[tuple[str, ...]], str]
+    tail: Callable[[tuple[str, ...]], str]
+    #: The lines that open and close the mapping at ``path``, around its entries.
+    opening: Callable[[tuple[str, ...]], str]
+    closing: Callable[[tuple[str, ...]], str]
+    separator: str
+    #: Whether a value that appears twice is written differently (as an anchor and aliases).
+    aliases: bool
+
+    def entry(self, path: tuple[str, ...], value: Any) -> str | None:
+        """The text of the entry at ``path``; None if it cannot be cut out of the document
+        (a parent key written in another form than the one expected)."""
+        document: Any = value
+        for key in reversed(path):
+            document = {key: document}
+        text = self.dump(document)
+        head, tail = self.head(path), self.tail(path)
+        if not (text.startswith(head) and text.endswith(tail)):
+            return None
+        return text[len(head) : len(text) - len(tail)]
+
+
+def _indent(depth: int) -> str:
+    return "  " * depth
+
+
+def _json_key(key: str) -> str:
+    return json.dumps(key, ensure_ascii=False)
+
+
+_YAML = _Format(
+    name="yaml",
+    dump=to_yaml,
+    head=lambda path: "".join(f"{_indent(i)}{key}:\n" for i, key in enumerate(path[:-1])),
+    tail=lambda path: "",
+    opening=lambda path: f"{_indent(len(path) - 1)}{path[-1]}:\n",
+    closing=lambda path: "",
+    separator="",
+    aliases=True,
+)
+_JSON = _Format(
+    name="json",
+    dump=to_json,
+    head=lambda path: (
+        "{\n"
+        + "".join(f"{_indent(i + 1)}{_json_key(key)}: {{\n" for i, key in enumerate(path[:-1]))
+    ),
+    tail=lambda path: (
+        "".join(f"\n{_indent(i + 1)}}}" for i in reversed(range(len(path) - 1))) + "\n}\n"
+    ),
+    opening=lambda path: f"{_indent(len(path))}{_json_key(path[-1])}: {{\n",
+    closing=lambda path: f"\n{_indent(len(path))}}}",
+    separator=",\n",
+    aliases=False,
+)
+
+
+def _in_pieces(document: dict[str, Any], form: _Format, fragments: Fragments) -> str:
+    """``form.dump(document)``, made entry by entry, each taken from ``fragments`` when an
+    earlier build made it from the same value at the same place; made whole where a value
+    appears twice (YAML numbers its anchors across the whole document) or an entry cannot
+    be cut out."""
+    if not document or (form.aliases and _shares_values(document)):
+        return form.dump(document)
+    pieces = []
+    for key, value in document.items():
+        piece = _piece(form, fragments, (key,), value, _SPLIT.get(key, 0))
+        if piece is None:
+            return form.dump(document)
+        pieces.append(piece)
+    return form.head(("",)) + form.separator.join(pieces) + form.tail(("",))
+
+
+def _piece(
+    form: _Format, fragments: Fragments, path: tuple[str, ...], value: Any, levels: int
+) -> str | None:
+    """The text of the entry at ``path``, its entries made one by one ``levels`` deep."""
+    if levels and isinstance(value, dict) and value and all(isinstance(k, str) for k in path):
+        pieces = []
+        for key, item in value.items():
+            piece = _piece(form, fragments, (*path, key), item, levels - 1)
+            if piece is None:
+                return None
+            pieces.append(piece)
+        return form.opening(path) + form.separator.join(pieces) + form.closing(path)
+    if not all(isinstance(key, str) for key in path[:-1]):
+        return None
+    return fragments.text(f"published-{form.name}", (path, value), lambda: form.entry(path, value))
+
+
+def _shares_values(document: Any) -> bool:
+    """Whether a mapping or list appears more than once in ``document``."""
+    seen: set[int] = set()
+    stack = [document]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            items: Any = value.values()
+        elif isinstance(value, list):
+            items = value
+        else:
+            continue
+        if id(value) in seen:
+            return True
+        seen.add(id(value))
+        stack.extend(items)
+    return False
 
 
 # --- OpenAPI 3.0 -----------------------------------------------------------------------------
@@ -43,7 +178,7 @@ OPENAPI_30 = "3.0.3"
 #: How the fields of each OpenAPI object the conversion walks into hold other such objects:
 #: ("one", kind) a single object, ("list", kind) a list of them, ("map", kind) a map of them.
 #: Fields not listed here hold nothing that differs between 3.0 and 3.1 and are copied.
-_FIELDS: dict[str, dict[str, tuple[str, str]]] = {
+OBJECT_FIELDS: dict[str, dict[str, tuple[str, str]]] = {
     "pathItem": {
         **dict.fromkeys(HTTP_METHODS, ("one", "operation")),
         "parameters": ("list", "parameter"),
@@ -223,7 +358,7 @@ class _Downgrade:
             return {"$ref": _plain(value["$ref"])}
         if kind == "callback":
             return self.map_of("pathItem", value, extensible=True)
-        fields = _FIELDS[kind]
+        fields = OBJECT_FIELDS[kind]
         out: dict[str, Any] = {}
         for key, item in value.items():
             if key == "pathItems" and kind == "components":

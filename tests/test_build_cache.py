@@ -13,6 +13,7 @@ never outlives the build.
 from __future__ import annotations
 
 import ast
+import copy
 import dataclasses
 import hashlib
 import os
@@ -32,10 +33,12 @@ from openapi_schema_validator import OAS30Validator, OAS31Validator, oas31_forma
 from conftest import ROOT, SPEC, SPECS, Run, run_pipeline
 from scripts import build as build_module
 from scripts import schema_check, template_cache
+from scripts.build import _render_documents
 from scripts.bundle import bundle
 from scripts.cache import BuildCache
+from scripts.fragments import Fragments
 from scripts.problems import SpecError
-from scripts.publish import to_openapi_30
+from scripts.publish import render_published, to_json, to_openapi_30, to_yaml
 from scripts.render_models import _named_models, adjust_schemas, mask_descriptions, render_models
 
 PUBLIC_SPECS = ROOT.parent / "shared" / "public-specs"
@@ -134,6 +137,36 @@ def test_the_project_spec_builds_the_same_from_a_stale_and_a_damaged_cache(
     assert contents(out) == edited
 
 
+def test_a_validation_remembered_across_a_description_edit_sees_every_other_edit(
+    tmp_path: Path,
+) -> None:
+    """A description edit keeps the remembered clean validation (its key leaves descriptions
+    out); an edit that breaks an example or the structure is reported as without a cache."""
+    spec_dir = tmp_path / "spec"
+    shutil.copytree(SPEC.parent, spec_dir)
+    spec = spec_dir / "openapi.yaml"
+    out = tmp_path / "out"
+    assert build(spec, out).status == 0
+    remembered = sorted(cache_of(out).glob("valid-*"))
+    assert remembered
+    schema = spec_dir / "schemas" / "ServerId.yaml"
+    text = schema.read_text()
+    schema.write_text(text.replace("Reference to one ECS", "Edited: reference to one ECS", 1))
+    assert build(spec, out).status == 0
+    assert sorted(cache_of(out).glob("valid-*")) == remembered  # the same key: not re-checked
+    # An example that no longer matches its schema (a warning), a type that does not exist.
+    for edited, status in (
+        (text.replace("  - id: bae51750-0089-41a1-9b18-5c777978ff6d\n", "  - id: 7\n"), 0),
+        (text.replace("type: object", "type: strin", 1), 1),
+    ):
+        assert edited != text
+        schema.write_text(edited)
+        cached = build(spec, out)
+        same_build(cached, build(spec, tmp_path / f"fresh-{status}"))
+        assert cached.status == status
+        assert "ServerId.yaml" in cached.err
+
+
 def test_a_failed_build_writes_no_cache_and_keeps_the_old_one(tmp_path: Path) -> None:
     spec_dir = tmp_path / "spec"
     shutil.copytree(SPEC.parent, spec_dir)
@@ -158,9 +191,10 @@ def test_the_cache_holds_only_what_the_last_build_used(tmp_path: Path) -> None:
     foreign = SPECS / "foreign" / "openapi.yaml"
     assert build(foreign, out).status == 0
     second = set(contents(cache_of(out)))
-    # Only the remembered schema checks (one entry, rewritten by every build) are in both.
+    # Only the remembered schema checks and the pieces of the documents (one entry each,
+    # rewritten by every build with what it used) are in both.
     assert second
-    assert {name.split("-")[0] for name in first & second} <= {"schema"}
+    assert {name.split("-")[0] for name in first & second} <= {"schema", "fragments"}
 
 
 # --- the meta-schema check shortcut -----------------------------------------------------------
@@ -522,3 +556,86 @@ def test_an_import_checker_whose_build_died_ends_by_itself(tmp_path: Path) -> No
     os.kill(parent, signal.SIGKILL)  # no cleanup at all: the checker reads the end of its input
     os.waitpid(parent, 0)
     assert _wait_for(lambda: not _alive(int(note.read_text())))
+
+
+# --- the published files, made in pieces ------------------------------------------------------
+
+_EVERY_SPEC = sorted(
+    [*SPECS.rglob("*.yaml"), *(_PUBLIC if PUBLIC_SPECS.is_dir() else [])],
+    key=lambda path: path.as_posix(),
+)
+
+
+#: The pieces of the documents of another spec: a stale cache.
+_OTHER_PIECES = _render_documents(bundle(SPECS / "foreign" / "openapi.yaml").data, None)[1]
+
+
+def _published_whole(data: dict[str, Any]) -> dict[str, bytes]:
+    """The published files, each written at once."""
+    return {
+        "openapi.yaml": to_yaml(data).encode(),
+        "openapi.json": to_json(data).encode(),
+        "openapi-3.0.yaml": to_yaml(to_openapi_30(data)).encode(),
+    }
+
+
+@pytest.mark.parametrize("path", _EVERY_SPEC, ids=lambda p: p.name if p.parent == SPECS else str(p))
+def test_documents_made_in_pieces_are_the_documents_made_whole(path: Path) -> None:
+    """The published files and the docs, made from the pieces of an earlier build of the same
+    spec, of another spec (stale) or of none, are the same bytes; and the published files are
+    those written at once."""
+    try:
+        data = bundle(path).data
+    except SpecError:
+        pytest.skip("not a spec that bundles")
+    files, pieces = _render_documents(data, None)
+    assert {name: files[name] for name in _published_whole(data)} == _published_whole(data)
+    assert pieces  # made in pieces, not at once
+    assert _render_documents(data, pieces) == (files, pieces)  # every piece from the cache
+    assert _render_documents(data, _OTHER_PIECES)[0] == files
+
+
+def test_an_edit_of_structure_or_text_renders_as_a_fresh_build() -> None:
+    data = bundle(SPEC).data
+    _, pieces = _render_documents(data, None)
+    schemas = data["components"]["schemas"]
+    name = next(n for n, s in schemas.items() if isinstance(s.get("properties"), dict))
+    edits = [
+        lambda d: d["components"]["schemas"][name].update(description="Edited *text*."),
+        lambda d: d["components"]["schemas"][name]["properties"].update(added={"type": "integer"}),
+        lambda d: d["components"]["schemas"][name].update(type=["object", "null"]),
+        lambda d: d["paths"].pop(next(iter(d["paths"]))),
+    ]
+    for edit in edits:
+        edited = copy.deepcopy(data)
+        edit(edited)
+        fresh, _ = _render_documents(edited, None)
+        assert _render_documents(edited, pieces)[0] == fresh
+        assert fresh != _render_documents(data, None)[0]
+
+
+def test_published_pieces_hold_for_odd_documents_and_stale_or_damaged_pieces() -> None:
+    shared = {"type": "string", "description": "written once, then as an alias"}
+    odd: dict[Any, Any] = {
+        "openapi": "3.1.0",
+        "info": {"title": "t\u00fc", "version": "1"},
+        "paths": {"/a": {"get": {"parameters": [{"schema": shared}]}}, "/b": {}},
+        "webhooks": {},
+        "components": {
+            "schemas": {"A": shared, "x" * 200: {"description": "long " * 40}, 1: {}},
+            "on": {"yes": {"description": "keys YAML would quote"}},
+            "examples": None,
+        },
+        7: ["a key that is no string"],
+    }
+    unshared = copy.deepcopy(odd)
+    other = copy.deepcopy(unshared)
+    other["components"]["schemas"]["A"]["description"] = "changed"
+    stale = Fragments()
+    render_published(other, stale)
+    for document in (odd, unshared):
+        whole = _published_whole(document)
+        assert render_published(document, Fragments()) == whole
+        assert render_published(document, Fragments(stale.payload())) == whole
+        for payload in (b"garbage", stale.payload()[:-7], b"\0\0"):
+            assert render_published(document, Fragments(payload)) == whole

@@ -17,14 +17,14 @@ from typing import Any
 import docutils.core
 import docutils.nodes
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markupsafe import escape
 
 from conftest import ROOT, SOURCE_DOCS, SPEC, SPECS
 from scripts.bundle import bundle
-from scripts.conformance import docs_type
+from scripts.docs_view import docs_type
 from scripts.render_docs import markdown_html, md_cell, render_docs
 from scripts.rst_page import read_page
 from scripts.validate import iter_operations
@@ -491,6 +491,8 @@ def _spec(title: str, name: str, prop: str, description: str) -> dict[str, Any]:
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_TEXT, _TEXT, _TEXT, _TEXT)
+# A property named with backslashes only: in a table cell, RST once read it as a transition.
+@example("", "", "\\\\", "")
 def test_any_spec_text_renders_as_text(title: str, name: str, prop: str, description: str) -> None:
     files = {k: v.decode() for k, v in render_docs(_spec(title, name, prop, description)).items()}
     tree, warnings = _doctree(files["docs/reference.rst"])

@@ -3,15 +3,20 @@ examples that do not match their schema: a located warning, or an error where as
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from conftest import ROOT, SPEC, SPECS, run_pipeline, snapshot
-from scripts.bundle import bundle
+from scripts.bundle import Bundle, bundle
+from scripts.problems import SpecError, errors_in
 from scripts.publish import NO_RESPONSES, to_openapi_30
-from scripts.validate import examples_policy, validate_derived
+from scripts.validate import examples_policy, validate, validate_derived
+from scripts.validation_key import rewrite_descriptions, validation_key
 
 INVALID = SPECS / "invalid"
 EXAMPLES = SPECS / "examples"
@@ -425,3 +430,107 @@ def test_our_spec_is_valid() -> None:
     result = run_pipeline("validate", SPEC)
     assert result.status == 0, result.err
     assert result.out.strip() == "spec/openapi.yaml: valid"
+
+
+# --- a clean validation is remembered without the descriptions ---------------------------------
+
+#: Every spec at hand: the test specs (also their parts, which may be specs of their own) and
+#: the public ones.
+_ALL_SPECS = sorted(
+    [
+        *SPECS.rglob("*.yaml"),
+        *PUBLIC_SPECS.glob("*.yaml"),
+        PUBLIC_SPECS / "redocly-starter" / "openapi" / "openapi.yaml",
+    ]
+)
+#: Description texts unlike any real one: empty, long, with markup, quotes and a $ref in them.
+_REWRITES = (
+    lambda text: "",
+    lambda text: f"'$ref': '#/nowhere'\n\n# {text[::-1]} {{{{ x }}}} \u00fc\u2028" + "y" * 3000,
+)
+
+
+def _findings(spec: Bundle) -> list[tuple[str, str, str]]:
+    """What validation says of a bundled spec, placed, without the words (which may quote a
+    description): the places and severities of the spec's problems and of its 3.0 rendering's."""
+    problems = validate(spec)
+    found = [("3.1", problem.pointer, problem.severity) for problem in problems]
+    if not errors_in(problems):  # as in the build, which renders only a spec without errors
+        derived = validate_derived(to_openapi_30(spec.data))
+        found += [("3.0", pointer, "error") for pointer, _ in derived]
+    return found
+
+
+@pytest.mark.parametrize("path", _ALL_SPECS, ids=lambda p: p.relative_to(ROOT.parent).as_posix())
+def test_no_finding_of_validation_depends_on_what_its_key_leaves_out(path: Path) -> None:
+    """The descriptions that :func:`validation_key` leaves out, rewritten, change nothing
+    validation finds: so a clean validation remembered under the key holds for every spec
+    with that key."""
+    if not path.exists():
+        pytest.skip(f"{path} is not here")
+    try:
+        spec = bundle(path)
+    except SpecError:
+        pytest.skip("not a spec that bundles")
+    key = validation_key(spec.data, "warning")
+    if not key.startswith("descriptions-left-out|"):
+        pytest.skip("keyed by its whole content")
+    before = _findings(spec)
+    rewritten = 0
+    for rewrite in _REWRITES:
+
+        def counting(text: str, rewrite: Callable[[str], str] = rewrite) -> str:
+            nonlocal rewritten
+            rewritten += 1
+            return rewrite(text)
+
+        changed = dataclasses.replace(spec, data=rewrite_descriptions(spec.data, counting))
+        assert validation_key(changed.data, "warning") == key
+        assert _findings(changed) == before
+    if path.name == "openapi.yaml" and path.parent == SPECS / "tasks":
+        assert rewritten > 0  # the rewrite reaches real descriptions
+
+
+def test_the_validation_key_keeps_all_but_descriptions() -> None:
+    spec = bundle(SPEC)
+    key = validation_key(spec.data, "error")
+    assert validation_key(spec.data, "warning") != key  # the policy is part of it
+    schemas = spec.data["components"]["schemas"]
+    name = next(n for n, s in schemas.items() if isinstance(s.get("description"), str))
+    edited = copy.deepcopy(spec.data)
+    edited["components"]["schemas"][name]["description"] += " Edited."
+    assert validation_key(edited, "error") == key
+    edited["components"]["schemas"][name]["x-note"] = "an extension is a value"
+    assert validation_key(edited, "error") != key
+    # A reference into a component, not to it, could make a description a value or a schema:
+    # such a document is keyed by its whole content.
+    inner = copy.deepcopy(spec.data)
+    inner["components"]["schemas"]["Inner"] = {"$ref": f"#/components/schemas/{name}/description"}
+    assert validation_key(inner, "error").startswith("whole|")
+
+
+class _Mapping:
+    """Subscriptable by its methods, without being a dict."""
+
+    def __contains__(self, key: object) -> bool:
+        return False
+
+    def __getitem__(self, key: object) -> object:
+        raise KeyError(key)
+
+    def __len__(self) -> int:
+        return 0
+
+
+def test_the_quick_subscriptable_check_gives_the_protocols_answer() -> None:
+    """scripts.validate answers pathable's Subscriptable check once per JSON type; every
+    answer is the one of the protocol itself."""
+    import pathable.accessors
+    from pathable.protocols import Subscriptable
+
+    quick = pathable.accessors.Subscriptable  # type: ignore[attr-defined]
+    assert quick is not Subscriptable  # the quick check is in place
+    values = [{}, {"a": 1}, [], [1], "", "text", 0, 7, 1.5, True, False, None, b"x", (), _Mapping()]
+    for value in values:
+        assert isinstance(value, quick) == isinstance(value, Subscriptable), value
+    assert isinstance(_Mapping(), quick) and not isinstance(3, quick)
