@@ -324,6 +324,9 @@ class Masked:
             from datamodel_code_generator._python_syntax import escape_docstring, format_docstring
         except ImportError:
             return None
+        # How the generator writes a string literal: escaped by the newest Python's Unicode
+        # tables, not by this interpreter's (repr), so every interpreter writes the same.
+        from datamodel_code_generator.python_literal import stable_repr
         from jinja2.filters import do_indent
 
         found = re.compile(re.escape(self.prefix) + r"(\d+)_")
@@ -337,7 +340,7 @@ class Masked:
                 return None
             start, end, text = match.start(), match.end(), self.texts[number]
             if source[start - 13 : start] == "description='" and source[end : end + 1] == "'":
-                parts += [source[at : start - 1], repr(text)]
+                parts += [source[at : start - 1], stable_repr(text)]
                 at = end + 1
                 continue
             docstring = _DOCSTRING.match(source, source.rfind("\n", 0, start - 13) + 1)

@@ -78,8 +78,10 @@ class _QuickSubscriptable(type):
         return isinstance(value, Subscriptable) if answer is None else answer
 
 
-# pathable looks the name up when it checks a node; nothing else of it changes.
-pathable.accessors.Subscriptable = _QuickSubscriptable("Subscriptable", (), {})  # type: ignore[attr-defined,assignment]
+# pathable looks the name up when it checks a node; nothing else of it changes. A pathable
+# whose module no longer holds the protocol under that name keeps its own check.
+if getattr(pathable.accessors, "Subscriptable", None) is Subscriptable:
+    pathable.accessors.Subscriptable = _QuickSubscriptable("Subscriptable", (), {})  # type: ignore[attr-defined,assignment]
 
 
 def validate(spec: Bundle, *, examples: str = WARNING) -> list[Problem]:

@@ -41,6 +41,21 @@ class Run:
     err: str
 
 
+def bundling(paths: list[Path]) -> list[Path]:
+    """Those of ``paths`` that bundle (a missing one stays: its test says it is not here)."""
+    from scripts.bundle import bundle
+    from scripts.problems import SpecError
+
+    def bundles(path: Path) -> bool:
+        try:
+            bundle(path)
+        except SpecError:
+            return False
+        return True
+
+    return [path for path in paths if not path.exists() or bundles(path)]
+
+
 def run_pipeline(*args: str | Path, cwd: Path = ROOT) -> Run:
     """Run ``python -m scripts ARGS`` as a user would, in a separate process."""
     env_path = str(ROOT)

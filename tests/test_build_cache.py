@@ -25,12 +25,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from jsonschema.exceptions import SchemaError, ValidationError
 from openapi_schema_validator import OAS30Validator, OAS31Validator, oas31_format_checker
 
-from conftest import ROOT, SPEC, SPECS, Run, run_pipeline
+from conftest import ROOT, SPEC, SPECS, Run, bundling, run_pipeline
 from scripts import build as build_module
 from scripts import schema_check, template_cache
 from scripts.build import _render_documents
@@ -404,6 +404,9 @@ _TEXTS = st.lists(
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_TEXTS, min_size=1, max_size=4))
+# A character newer than this interpreter's Unicode tables: repr() escapes it, the generator
+# (which writes literals by the newest Python's tables) does not.
+@example(["\U00013440"])
 def test_masked_models_are_the_models_of_the_document(texts: list[str]) -> None:
     unmasked, expected = _masked_and_plain(texts)
     event("put back" if unmasked is not None else "generated from the document")
@@ -579,15 +582,14 @@ def _published_whole(data: dict[str, Any]) -> dict[str, bytes]:
     }
 
 
-@pytest.mark.parametrize("path", _EVERY_SPEC, ids=lambda p: p.name if p.parent == SPECS else str(p))
+@pytest.mark.parametrize(
+    "path", bundling(_EVERY_SPEC), ids=lambda p: p.name if p.parent == SPECS else str(p)
+)
 def test_documents_made_in_pieces_are_the_documents_made_whole(path: Path) -> None:
     """The published files and the docs, made from the pieces of an earlier build of the same
     spec, of another spec (stale) or of none, are the same bytes; and the published files are
     those written at once."""
-    try:
-        data = bundle(path).data
-    except SpecError:
-        pytest.skip("not a spec that bundles")
+    data = bundle(path).data
     files, pieces = _render_documents(data, None)
     assert {name: files[name] for name in _published_whole(data)} == _published_whole(data)
     assert pieces  # made in pieces, not at once
