@@ -346,6 +346,18 @@ async def test_waiting_for_a_slot_counts_against_a_wait_but_sends_nothing(
     assert [seen.path for seen in server.requests] == [f"/v1/{PROJECT}/jobs/slow"]
 
 
+async def _show_jobs_at_once(client: Any, count: int) -> None:
+    """``count`` show_job calls at once: gathered on an AsyncClient, a thread each on a Client."""
+    if isinstance(client, AsyncClient):
+        await asyncio.gather(*(client.show_job(f"job-{n}") for n in range(count)))
+        return
+    workers = [threading.Thread(target=client.show_job, args=(f"job-{n}",)) for n in range(count)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+
+
 async def test_no_more_requests_in_flight_than_the_limit(
     make_client: Any, server: ScriptedServer
 ) -> None:
@@ -365,14 +377,7 @@ async def test_no_more_requests_in_flight_than_the_limit(
     server.responder = respond
     client = make_client(max_in_flight=3)
 
-    if isinstance(client, AsyncClient):
-        await asyncio.gather(*(client.show_job(f"job-{n}") for n in range(20)))
-    else:
-        workers = [threading.Thread(target=client.show_job, args=(f"job-{n}",)) for n in range(20)]
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join()
+    await _show_jobs_at_once(client, 20)
 
     assert server.count("GET") == 20
     assert most[0] == 3
@@ -401,14 +406,7 @@ async def test_the_clients_own_connections_are_spread_over_small_pools(
     assert len(client._lanes.clients) == 1  # noqa: SLF001 - one call at a time needs one pool
 
     server.responder = respond
-    if isinstance(client, AsyncClient):
-        await asyncio.gather(*(client.show_job(f"job-{n}") for n in range(12)))
-    else:
-        workers = [threading.Thread(target=client.show_job, args=(f"job-{n}",)) for n in range(12)]
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join()
+    await _show_jobs_at_once(client, 12)
 
     assert all_here.is_set()  # all 12 were at the server at once: none waited for a pool
     pools = [pool for http in client._lanes.clients for pool in _connection_pools(http)]  # noqa: SLF001
