@@ -468,6 +468,11 @@ def _unless_cached(
         yield result
 
 
+#: How long a child told to stop may take to clean up (remove its scratch folder, stop the
+#: import checker) before it is killed.
+_STOP_GRACE_SECONDS = 3.0
+
+
 @contextlib.contextmanager
 def _in_background(function: Callable[..., _T], *args: Any) -> Iterator[Callable[[], _T]]:
     """Start ``function(*args)`` in a forked process; yield a getter of its result.
@@ -496,10 +501,15 @@ def _in_background(function: Callable[..., _T], *args: Any) -> Iterator[Callable
     try:
         yield result
     finally:
+        receiver.close()  # a child still sending its result gets a broken pipe, not a wait
         if child.is_alive():
             child.terminate()
+            child.join(_STOP_GRACE_SECONDS)
+            if child.is_alive():
+                # The stop was lost: a signal handler's exception is dropped when it lands in
+                # a finalizer (__del__, a weakref callback), and the child went on working.
+                child.kill()
         child.join()
-        receiver.close()
 
 
 class _Stopped(BaseException):
@@ -523,12 +533,14 @@ def _run_and_send(sender: Connection, function: Callable[..., Any], args: tuple[
         outcome = (False, exc)
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    try:
-        sender.send(outcome)
-    except Exception as exc:  # an exception that cannot be pickled
-        sender.send((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
-    finally:
-        sender.close()
+    # A parent that stopped listening has left already (its build failed): nothing to say.
+    with contextlib.suppress(BrokenPipeError), contextlib.closing(sender):
+        try:
+            sender.send(outcome)
+        except BrokenPipeError:
+            raise
+        except Exception as exc:  # an exception that cannot be pickled
+            sender.send((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
 
 
 def _format_reusing(folder: Path, cache: BuildCache) -> None:

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import shutil
+import signal
 import subprocess
 import sys
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -309,3 +315,47 @@ def test_generated_code_passes_ruff_with_default_settings(tmp_path: Path) -> Non
         check=False,
     )
     assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
+# --- background children that do not stop when told -----------------------------------------
+
+
+def _ignore_stops_and_work_on() -> str:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    time.sleep(120)
+    return "done"
+
+
+def _ignore_stops_then_answer_at_length() -> bytes:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    time.sleep(0.5)  # the parent's stop arrives now, and is lost
+    return b"x" * (4 * 1024 * 1024)  # more than a pipe holds: sending blocks
+
+
+def _leave_early(function: Callable[[], object], capfd: pytest.CaptureFixture[str]) -> str:
+    """Start ``function`` in the background and leave at once, as a failed validation does;
+    what the child printed. Fails if leaving does not end the child."""
+    children: list[Any] = []
+
+    def leave() -> None:
+        with build_module._in_background(function):
+            children.extend(multiprocessing.active_children())
+            time.sleep(0.2)  # the child has installed its handler
+
+    leaving = threading.Thread(target=leave, daemon=True)
+    leaving.start()
+    leaving.join(60)
+    assert not leaving.is_alive(), "leaving waited for a child that would not stop"
+    assert children and not any(child.is_alive() for child in children)
+    return capfd.readouterr().err
+
+
+def test_a_child_whose_stop_was_lost_is_ended(capfd: pytest.CaptureFixture[str]) -> None:
+    # A stop can be lost: the handler's exception is dropped when it lands in a finalizer.
+    _leave_early(_ignore_stops_and_work_on, capfd)
+
+
+def test_a_child_still_sending_when_the_parent_leaves_ends_quietly(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    assert "Traceback" not in _leave_early(_ignore_stops_then_answer_at_length, capfd)
