@@ -14,6 +14,7 @@ import hashlib
 import json
 import keyword
 import multiprocessing
+import os
 import shutil
 import signal
 import subprocess
@@ -468,16 +469,15 @@ def _unless_cached(
         yield result
 
 
-#: How long a child told to stop may take to clean up (remove its scratch folder, stop the
-#: import checker) before it is killed.
-_STOP_GRACE_SECONDS = 3.0
-
-
 @contextlib.contextmanager
 def _in_background(function: Callable[..., _T], *args: Any) -> Iterator[Callable[[], _T]]:
     """Start ``function(*args)`` in a forked process; yield a getter of its result.
 
-    The child is stopped if the caller leaves early (validation failed). Where fork is not
+    If the caller leaves early (validation failed), the child and every process it started
+    (the import checker, ruff) are killed at once, and its temporary files removed: the child
+    runs in a process group of its own and keeps its temporary files in a folder made here.
+    Killing is the only stop that always holds: an exception raised by a signal handler is
+    dropped (with a traceback on stderr) when it lands in a finalizer. Where fork is not
     available the function simply runs in this process when its result is asked for.
     """
     if "fork" not in multiprocessing.get_all_start_methods():
@@ -485,54 +485,43 @@ def _in_background(function: Callable[..., _T], *args: Any) -> Iterator[Callable
         return
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_run_and_send, args=(sender, function, args), daemon=True)
-    child.start()
-    sender.close()
-
-    def result() -> _T:
-        try:
-            ok, value = receiver.recv()
-        except EOFError:
-            raise RuntimeError("the rendering process ended without an answer") from None
-        if not ok:
-            raise value
-        return cast(_T, value)
-
+    scratch = tempfile.mkdtemp(prefix="ecs-tasks-render.")
+    child = context.Process(
+        target=_run_and_send, args=(sender, scratch, function, args), daemon=True
+    )
     try:
+        child.start()
+        sender.close()
+
+        def result() -> _T:
+            try:
+                ok, value = receiver.recv()
+            except EOFError:
+                raise RuntimeError("the rendering process ended without an answer") from None
+            if not ok:
+                raise value
+            return cast(_T, value)
+
         yield result
     finally:
         receiver.close()  # a child still sending its result gets a broken pipe, not a wait
-        if child.is_alive():
-            child.terminate()
-            child.join(_STOP_GRACE_SECONDS)
-            if child.is_alive():
-                # The stop was lost: a signal handler's exception is dropped when it lands in
-                # a finalizer (__del__, a weakref callback), and the child went on working.
-                child.kill()
-        child.join()
+        if child.pid is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(child.pid, signal.SIGKILL)  # the child and all it started
+            child.kill()  # in case it had not made its group yet
+            child.join()
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
-class _Stopped(BaseException):
-    """The parent stopped this child (SIGTERM): it unwinds, cleaning up, and says nothing."""
-
-
-def _stop(signum: int, frame: object) -> None:
-    raise _Stopped
-
-
-def _run_and_send(sender: Connection, function: Callable[..., Any], args: tuple[Any, ...]) -> None:
-    # Stopped, the child still leaves its ``with`` blocks: its scratch folder and the
-    # processes it started (an import checker) go with it.
-    signal.signal(signal.SIGTERM, _stop)
+def _run_and_send(
+    sender: Connection, scratch: str, function: Callable[..., Any], args: tuple[Any, ...]
+) -> None:
+    os.setpgid(0, 0)
+    tempfile.tempdir = scratch  # this process's own default; the parent removes the folder
     try:
         outcome: tuple[bool, Any] = (True, function(*args))
-    except _Stopped:
-        sender.close()
-        return
     except BaseException as exc:  # handed to the parent, which raises it there
         outcome = (False, exc)
-    finally:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # A parent that stopped listening has left already (its build failed): nothing to say.
     with contextlib.suppress(BrokenPipeError), contextlib.closing(sender):
         try:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import multiprocessing
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -332,15 +334,22 @@ def _ignore_stops_then_answer_at_length() -> bytes:
     return b"x" * (4 * 1024 * 1024)  # more than a pipe holds: sending blocks
 
 
-def _leave_early(function: Callable[[], object], capfd: pytest.CaptureFixture[str]) -> str:
-    """Start ``function`` in the background and leave at once, as a failed validation does;
-    what the child printed. Fails if leaving does not end the child."""
+def _leave_early(
+    function: Callable[[], object],
+    capfd: pytest.CaptureFixture[str],
+    ready: Callable[[], bool] = lambda: True,
+) -> str:
+    """Start ``function`` in the background and leave once it is ``ready``, as a failed
+    validation does; what the child printed. Fails if leaving does not end the child."""
     children: list[Any] = []
 
     def leave() -> None:
         with build_module._in_background(function):
             children.extend(multiprocessing.active_children())
-            time.sleep(0.2)  # the child has installed its handler
+            deadline = time.monotonic() + 30
+            while not ready() and time.monotonic() < deadline:
+                time.sleep(0.02)
+            time.sleep(0.5)  # the child is at work
 
     leaving = threading.Thread(target=leave, daemon=True)
     leaving.start()
@@ -350,9 +359,27 @@ def _leave_early(function: Callable[[], object], capfd: pytest.CaptureFixture[st
     return capfd.readouterr().err
 
 
-def test_a_child_whose_stop_was_lost_is_ended(capfd: pytest.CaptureFixture[str]) -> None:
-    # A stop can be lost: the handler's exception is dropped when it lands in a finalizer.
+def test_a_child_that_ignores_being_told_to_stop_is_ended(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
     _leave_early(_ignore_stops_and_work_on, capfd)
+
+
+def _leave_files_and_work_on(note: Path) -> None:
+    folder = Path(tempfile.mkdtemp())
+    (folder / "half-written.py").write_text("class")
+    note.write_text(str(folder))
+    time.sleep(120)
+
+
+def test_a_child_ended_early_leaves_no_files(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    note = tmp_path / "folder"
+    ready = lambda: note.exists() and note.read_text() != ""  # noqa: E731
+    _leave_early(functools.partial(_leave_files_and_work_on, note), capfd, ready)
+    assert note.read_text()
+    assert not Path(note.read_text()).exists()
 
 
 def test_a_child_still_sending_when_the_parent_leaves_ends_quietly(
