@@ -16,8 +16,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from scripts.load_spec import read_source
 from scripts.problems import UnusableInputError
+from scripts.spec_files import read_source
 
 FINGERPRINT_NAME = ".fingerprint"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

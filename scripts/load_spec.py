@@ -18,9 +18,7 @@ import contextlib
 import gc
 import json
 import math
-import os
 import re
-import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -30,7 +28,8 @@ from typing import Any, ClassVar
 import yaml
 
 from scripts.pointers import join_pointer
-from scripts.problems import EXIT_INVALID, Problem, SpecError, UnusableInputError
+from scripts.problems import EXIT_INVALID, Problem, SpecError
+from scripts.spec_files import MAX_FILE_BYTES, read_source
 
 try:  # libyaml is bundled with PyYAML's wheels; the pure-Python loader is the fallback.
     _BaseLoader: type[Any] = yaml.CSafeLoader
@@ -71,8 +70,6 @@ class _Loader(_BaseLoader):  # type: ignore[misc]
 for _tag, _pattern, _first in _CORE_12:
     _Loader.add_implicit_resolver(_tag, re.compile(f"^(?:{_pattern})$"), list(_first))
 
-#: Larger files are refused before parsing: no real API description comes near this size.
-MAX_FILE_BYTES = 20 * 1024 * 1024
 #: Values a document may expand to; YAML aliases nested in each other (a "billion laughs")
 #: would otherwise expand exponentially and exhaust memory.
 MAX_VALUES = 5_000_000
@@ -114,55 +111,6 @@ class Document:
         """A problem located at ``pointer`` in this file."""
         line, column = self.location(pointer)
         return Problem(self.path, line, column, message, pointer)
-
-
-def read_source(path: Path) -> bytes:
-    """The raw bytes of a spec file; an :class:`UnusableInputError` when it cannot be read.
-
-    Only a regular file is read: a FIFO would block the build forever and a device such as
-    /dev/zero never ends, so both are refused before a byte is read. At most one byte past
-    :data:`MAX_FILE_BYTES` is read, enough for :func:`parse_spec` to refuse a larger file.
-    """
-    try:
-        # O_NONBLOCK: opening a FIFO without a writer would otherwise wait for one.
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except FileNotFoundError:
-        raise UnusableInputError(path, "no such file") from None
-    except IsADirectoryError:
-        raise UnusableInputError(path, "is a directory, not a spec file") from None
-    except PermissionError:
-        raise UnusableInputError(path, "permission denied") from None
-    except OSError as exc:
-        raise UnusableInputError(path, exc.strerror or "cannot be read") from None
-    try:
-        mode = os.fstat(descriptor).st_mode
-        if stat.S_ISDIR(mode):
-            raise UnusableInputError(path, "is a directory, not a spec file")
-        if not stat.S_ISREG(mode):
-            raise UnusableInputError(path, f"is {_file_kind(mode)}, not a regular file; refused")
-        chunks: list[bytes] = []
-        left = MAX_FILE_BYTES + 1
-        while left > 0:
-            chunk = os.read(descriptor, min(left, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
-        return b"".join(chunks)
-    except OSError as exc:
-        raise UnusableInputError(path, exc.strerror or "cannot be read") from None
-    finally:
-        os.close(descriptor)
-
-
-def _file_kind(mode: int) -> str:
-    kinds = (
-        (stat.S_ISFIFO, "a FIFO (named pipe)"),
-        (stat.S_ISCHR, "a character device"),
-        (stat.S_ISBLK, "a block device"),
-        (stat.S_ISSOCK, "a socket"),
-    )
-    return next((name for test, name in kinds if test(mode)), "a special file")
 
 
 def load_spec(path: Path) -> Document:
