@@ -21,7 +21,8 @@ def read_source(path: Path) -> bytes:
 
     Only a regular file is read: a FIFO would block the build forever and a device such as
     /dev/zero never ends, so both are refused before a byte is read. At most one byte past
-    :data:`MAX_FILE_BYTES` is read, enough for :func:`scripts.load_spec.parse_spec` to refuse a larger file.
+    :data:`MAX_FILE_BYTES` is read, enough for :func:`scripts.load_spec.parse_spec` to refuse
+    a larger file.
     """
     try:
         # O_NONBLOCK: opening a FIFO without a writer would otherwise wait for one.
