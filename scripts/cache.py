@@ -8,11 +8,14 @@ only after a build succeeded, each by an atomic rename, and the entries that bui
 are removed then: the folder holds one build's worth, never grows without bound, and a failed
 build writes nothing.
 
-What is kept (see :mod:`scripts.build`): that a bundled document validated clean, the schemas
-that passed openapi-spec-validator's meta-schema check (:mod:`scripts.schema_check`), the
-rendered files of a spec's content, the models datamodel-code-generator wrote for a spec's
-structure (:mod:`scripts.render_models`) and that a package of a given shape imports. None of
-it is output: a build with an empty cache writes the same bytes.
+What is kept (see :mod:`scripts.build`): that a bundled document validated clean, keyed
+without its descriptions where that is sound (:mod:`scripts.validation_key`); the schemas that
+passed openapi-spec-validator's meta-schema check (:mod:`scripts.schema_check`); the package
+rendered from a spec's content; the models datamodel-code-generator wrote for a spec's
+structure (:mod:`scripts.render_models`); that a package of a given shape imports; ruff's
+formatting of each module by its text; and the pieces the published files and docs are made
+of (:mod:`scripts.fragments`). None of it is output: a build with an empty cache writes the
+same bytes.
 
 A forked process works on a branch of the cache: it hands what it read and staged back with
 :meth:`BuildCache.record`, which the parent takes with :meth:`BuildCache.merge`.
