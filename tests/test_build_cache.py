@@ -641,3 +641,32 @@ def test_published_pieces_hold_for_odd_documents_and_stale_or_damaged_pieces() -
         assert render_published(document, Fragments(stale.payload())) == whole
         for payload in (b"garbage", stale.payload()[:-7], b"\0\0"):
             assert render_published(document, Fragments(payload)) == whole
+
+
+def test_ruff_formats_only_the_modules_whose_text_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "api"
+    folder.mkdir()
+    (folder / "a.py").write_text("x=1\n")
+    (folder / "b.py").write_text("y=2\n")
+    first = BuildCache(tmp_path / "cache")
+    build_module._format_reusing(folder, first)
+    first.save()
+    formatted_a = (folder / "a.py").read_bytes()
+    assert formatted_a == b"x = 1\n"
+
+    (folder / "a.py").write_text("x=1\n")  # the same text as before
+    (folder / "b.py").write_text("y=3\n")  # new text
+    given: list[list[str]] = []
+    real = build_module._format_python
+
+    def recording(where: Path) -> None:
+        given.append(sorted(path.name for path in where.glob("*.py")))
+        real(where)
+
+    monkeypatch.setattr(build_module, "_format_python", recording)
+    build_module._format_reusing(folder, BuildCache(tmp_path / "cache"))
+    assert given == [["b.py"]]
+    assert (folder / "a.py").read_bytes() == formatted_a
+    assert (folder / "b.py").read_bytes() == b"y = 3\n"
