@@ -24,6 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench.floor import Floor, measure_floor
 from bench.measure import Measure, measure
 from bench.synthetic import synthetic_spec
 
@@ -89,6 +90,32 @@ class Row:
         ]
         return " ".join(cells)
 
+    def floor_line(self, floor: Floor) -> str:
+        theirs = _median([m.seconds for m in self.theirs])
+        cells = [
+            f"{self.label:>9}",
+            f"{floor.generator.seconds:>7.2f}",
+            f"{floor.imports.seconds:>7.2f}",
+            f"{floor.imports.cpu_seconds:>7.2f}",
+            f"{floor.validation.cpu_seconds:>7.2f}",
+            f"{floor.path_seconds:>7.2f}",
+            f"{floor.cpu_seconds:>7.2f}",
+            f"{floor.seconds / theirs:>6.2f}",
+            f"{_median([m.seconds for m in self.ours]) / theirs:>6.2f}",
+            f"{floor.generator.tree_mib:>7.0f}",
+            f"{floor.generator.growth_mib:>7.0f}",
+            f"{floor.imports.tree_mib:>7.0f}",
+            f"{self.memory['theirs'].tree_mib:>7.0f}",
+        ]
+        return " ".join(cells)
+
+
+FLOOR_HEADER = (
+    f"{'spec':>9} {'gen s':>7} {'models':>7} {'import':>7} {'valid.':>7} {'path s':>7} "
+    f"{'cpu s':>7} {'floor':>6} {'ours':>6} {'gen':>7} {'gen':>7} {'import':>7} {'opc':>7}\n"
+    f"{'':>9} {'':>7} {'import s':>7} {'cpu s':>7} {'cpu s':>7} {'':>7} {'/cores':>7} "
+    f"{'/opc':>6} {'/opc':>6} {'MiB':>7} {'growth':>7} {'MiB':>7} {'MiB':>7}"
+)
 
 HEADER = (
     f"{'spec':>9} {'ours s':>7} {'opc s':>7} {'ratio':>6} {'cpu s':>6} {'cpu s':>6} "
@@ -97,6 +124,16 @@ HEADER = (
     f"{'':>9} {'':>7} {'':>7} {'':>6} {'ours':>6} {'opc':>6} {'MiB us':>7} {'MiB opc':>7} "
     f"{'MiB us':>6} {'MiB opc':>6}"
 )
+
+
+FLOOR_NOTE = """\
+floor = the work no build can leave out, each part alone and only itself (bench/floor.py):
+datamodel-code-generator's import and run (gen s); importing its models.py in a clean
+interpreter (models import s; import cpu s is the whole interpreter); validating the spec and
+its 3.0 rendering (valid. cpu s). path s = gen s + models import s, one after the other;
+cpu s/cores = the CPU of all three over the cores; floor/opc = the larger of the two over opc's
+time. gen MiB, import MiB: peak Pss of each process; gen growth: what the generator's run adds
+to the process that holds the bundled spec"""
 
 
 def bench_spec(
@@ -147,6 +184,9 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--runs", type=int, default=5, help="runs per size up to 500")
     parser.add_argument("--large-runs", type=int, default=1, help="runs per size above 500")
     parser.add_argument("--no-petstore", action="store_true", help="skip the petstore row")
+    parser.add_argument(
+        "--no-floor", action="store_true", help="skip measuring the stages a build needs alone"
+    )
     args = parser.parse_args(argv)
     if not (BIN / "openapi-python-client").exists():
         raise SystemExit("openapi-python-client is not installed in this environment")
@@ -156,19 +196,29 @@ def main(argv: list[str]) -> None:
     print("cpu s = user+system time of the whole tree (robust to a loaded machine);")
     print("tree MiB = peak summed Pss of the whole process tree; 1 proc = largest ru_maxrss")
     print(HEADER)
+    floors: list[str] = []
+
+    def run(row: Row, spec: Path, runs: int, edit: Callable[[int], None] | None) -> None:
+        bench_spec(row, spec, scratch, runs, edit)
+        print(row.line(), flush=True)
+        if not args.no_floor:
+            out = scratch / f"ours-{row.label}"
+            floors.append(row.floor_line(measure_floor(spec, out, "synthetic", runs)))
+
     try:
         if not args.no_petstore:
             if PETSTORE.is_file():
-                row = Row("petstore", 3)
-                bench_spec(row, PETSTORE, scratch, args.runs, None)
-                print(row.line(), flush=True)
+                run(Row("petstore", 3), PETSTORE, args.runs, None)
             else:
                 print(f"{'petstore':>9} skipped: {PETSTORE} is missing")
         for size in args.sizes:
             spec = scratch / f"spec-{size}.json"
             edit = _synthetic(spec, size)
-            row = Row(str(size), size)
-            bench_spec(row, spec, scratch, args.runs if size <= 500 else args.large_runs, edit)
-            print(row.line(), flush=True)
+            run(Row(str(size), size), spec, args.runs if size <= 500 else args.large_runs, edit)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+    if floors:
+        print()
+        print(FLOOR_NOTE)
+        print(FLOOR_HEADER)
+        print("\n".join(floors))
