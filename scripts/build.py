@@ -102,12 +102,6 @@ class Rendered:
     warnings: list[Problem] = field(default_factory=list)
 
 
-#: How much the docs child lowers its priority (see ``nice(2)``): the generator's child is on
-#: the build's critical path, and on two cores the docs took its time (8% of a cold build at
-#: 500 operations, `make bench BENCH=scale`); the docs are done while it still runs.
-_DOCS_NICENESS = 10
-
-
 def render(target: Target, cache: BuildCache | None = None) -> Rendered:
     """Run every stage up to, not including, writing. Raises SpecError on any problem.
 
@@ -131,9 +125,7 @@ def render(target: Target, cache: BuildCache | None = None) -> Rendered:
     with (
         _frozen_heap(),
         # Made from the pieces of the last build's documents (all of them, if nothing changed).
-        _in_background(
-            _render_documents, spec.data, cache.get("fragments", ""), niceness=_DOCS_NICENESS
-        ) as documents,
+        _in_background(_render_documents, spec.data, cache.get("fragments", "")) as documents,
         _unless_cached(
             cached_package,
             _render_package,
@@ -478,9 +470,7 @@ def _unless_cached(
 
 
 @contextlib.contextmanager
-def _in_background(
-    function: Callable[..., _T], *args: Any, niceness: int = 0
-) -> Iterator[Callable[[], _T]]:
+def _in_background(function: Callable[..., _T], *args: Any) -> Iterator[Callable[[], _T]]:
     """Start ``function(*args)`` in a forked process; yield a getter of its result.
 
     If the caller leaves early (validation failed), the child and every process it started
@@ -488,8 +478,7 @@ def _in_background(
     runs in a process group of its own and keeps its temporary files in a folder made here.
     Killing is the only stop that always holds: an exception raised by a signal handler is
     dropped (with a traceback on stderr) when it lands in a finalizer. Where fork is not
-    available the function simply runs in this process when its result is asked for (and
-    ``niceness``, how much the child lowers its own priority, does not apply).
+    available the function simply runs in this process when its result is asked for.
     """
     if "fork" not in multiprocessing.get_all_start_methods():
         yield lambda: function(*args)
@@ -498,7 +487,7 @@ def _in_background(
     receiver, sender = context.Pipe(duplex=False)
     scratch = tempfile.mkdtemp(prefix="ecs-tasks-render.")
     child = context.Process(
-        target=_run_and_send, args=(sender, scratch, niceness, function, args), daemon=True
+        target=_run_and_send, args=(sender, scratch, function, args), daemon=True
     )
     try:
         child.start()
@@ -525,16 +514,9 @@ def _in_background(
 
 
 def _run_and_send(
-    sender: Connection,
-    scratch: str,
-    niceness: int,
-    function: Callable[..., Any],
-    args: tuple[Any, ...],
+    sender: Connection, scratch: str, function: Callable[..., Any], args: tuple[Any, ...]
 ) -> None:
     os.setpgid(0, 0)
-    if niceness:
-        with contextlib.suppress(OSError):
-            os.nice(niceness)
     tempfile.tempdir = scratch  # this process's own default; the parent removes the folder
     try:
         outcome: tuple[bool, Any] = (True, function(*args))

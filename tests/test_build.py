@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import json
 import multiprocessing
-import os
 import shutil
 import signal
 import subprocess
@@ -318,35 +317,6 @@ def test_generated_code_passes_ruff_with_default_settings(tmp_path: Path) -> Non
         check=False,
     )
     assert lint.returncode == 0, lint.stdout + lint.stderr
-
-
-# --- background children --------------------------------------------------------------------
-
-
-def _niceness() -> int:
-    return os.nice(0)
-
-
-def test_a_background_child_can_lower_its_priority() -> None:
-    with build_module._in_background(_niceness, niceness=3) as result:
-        assert result() == min(os.nice(0) + 3, 19)
-    with build_module._in_background(_niceness) as result:
-        assert result() == os.nice(0)
-
-
-def test_the_docs_child_leaves_the_cores_to_the_generators_child(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    render_documents = build_module._render_documents
-    seen = tmp_path / "niceness"
-
-    def noting(*args: Any) -> Any:
-        seen.write_text(str(os.nice(0)))
-        return render_documents(*args)
-
-    monkeypatch.setattr(build_module, "_render_documents", noting)
-    build_module.render(Target(SPEC, tmp_path / "out", "ecs_tasks"))
-    assert int(seen.read_text()) > os.nice(0)
 
 
 # --- background children that do not stop when told -----------------------------------------
