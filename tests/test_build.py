@@ -5,6 +5,9 @@ from __future__ import annotations
 import functools
 import json
 import multiprocessing
+import multiprocessing.connection
+import os
+import pickle
 import shutil
 import signal
 import subprocess
@@ -317,6 +320,71 @@ def test_generated_code_passes_ruff_with_default_settings(tmp_path: Path) -> Non
         check=False,
     )
     assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
+# --- background children --------------------------------------------------------------------
+
+
+def _niceness() -> int:
+    return os.nice(0)
+
+
+def test_a_background_child_can_lower_its_priority() -> None:
+    with build_module._in_background(_niceness, niceness=3) as result:
+        assert result() == min(os.nice(0) + 3, 19)
+    with build_module._in_background(_niceness) as result:
+        assert result() == os.nice(0)
+
+
+def test_the_docs_child_leaves_the_cores_to_the_generators_child(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    render_documents = build_module._render_documents
+    seen = tmp_path / "niceness"
+
+    def noting(*args: Any) -> Any:
+        seen.write_text(str(os.nice(0)))
+        return render_documents(*args)
+
+    monkeypatch.setattr(build_module, "_render_documents", noting)
+    build_module.render(Target(SPEC, tmp_path / "out", "ecs_tasks"))
+    assert int(seen.read_text()) > os.nice(0)
+
+
+def _large_result() -> bytes:
+    return bytes(range(256)) * (64 * 1024)  # 16 MiB
+
+
+def test_a_large_result_comes_back_whole_and_not_through_the_pipe(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Pickled into one message, a result is held twice by each side (the docs child's is
+    # 135 MB at 5,000 operations); it goes through a file that both read a piece at a time.
+    sizes = tmp_path / "sent"
+    send = multiprocessing.connection.Connection.send
+
+    def noting(self: Any, obj: Any) -> None:
+        with sizes.open("a") as file:  # the child inherits this patch when it forks
+            file.write(f"{len(pickle.dumps(obj))}\n")
+        send(self, obj)
+
+    monkeypatch.setattr(multiprocessing.connection.Connection, "send", noting)
+    with build_module._in_background(_large_result) as result:
+        assert result() == _large_result()
+    sent = [int(size) for size in sizes.read_text().split()]
+    assert sent and max(sent) < 1024
+
+
+def _unpicklable_result() -> object:
+    return lambda: None
+
+
+def test_a_result_that_cannot_be_pickled_is_reported() -> None:
+    with (
+        pytest.raises((pickle.PicklingError, AttributeError, RuntimeError), match="pickle"),
+        build_module._in_background(_unpicklable_result) as result,
+    ):
+        result()
 
 
 # --- background children that do not stop when told -----------------------------------------
