@@ -537,8 +537,12 @@ def _write_result(value: object, scratch: str) -> None:
     that message whole before it unpickles it: each side holds the result twice, and the docs
     child's result is 135 MB at 5,000 operations. From the file the parent reads it a piece
     at a time; the folder is removed when the parent leaves."""
-    with (Path(scratch) / _RESULT).open("wb") as file:
-        pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
+    path = Path(scratch) / _RESULT
+    try:
+        with path.open("wb") as file:
+            pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
+    except OSError as exc:  # a full temporary folder, above all: say which file
+        raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
 
 
 def _run_and_send(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import json
 import multiprocessing
@@ -385,6 +386,22 @@ def test_a_result_that_cannot_be_pickled_is_reported() -> None:
         build_module._in_background(_unpicklable_result) as result,
     ):
         result()
+
+
+def _no_space(*args: object, **kwargs: object) -> None:
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def test_a_result_that_cannot_be_written_names_its_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A full temporary folder: the command line prints the reason and this path (scripts/cli.py).
+    monkeypatch.setattr(build_module.pickle, "dump", _no_space)
+    with (
+        pytest.raises(OSError, match="No space left") as raised,
+        build_module._in_background(_large_result) as result,
+    ):
+        result()
+    assert raised.value.errno == errno.ENOSPC
+    assert str(raised.value.filename).endswith(build_module._RESULT)
 
 
 # --- background children that do not stop when told -----------------------------------------
