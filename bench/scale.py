@@ -66,9 +66,16 @@ class Row:
         self.edits: list[float] = []
         self.noops: list[float] = []
 
+    @property
+    def ours_seconds(self) -> float:
+        return _median([m.seconds for m in self.ours])
+
+    @property
+    def theirs_seconds(self) -> float:
+        return _median([m.seconds for m in self.theirs])
+
     def line(self) -> str:
-        ours = _median([m.seconds for m in self.ours])
-        theirs = _median([m.seconds for m in self.theirs])
+        ours, theirs = self.ours_seconds, self.theirs_seconds
         edit = _median(self.edits)
         ours_cpu = _median([m.cpu_seconds for m in self.ours])
         theirs_cpu = _median([m.cpu_seconds for m in self.theirs])
@@ -91,7 +98,7 @@ class Row:
         return " ".join(cells)
 
     def floor_line(self, floor: Floor) -> str:
-        theirs = _median([m.seconds for m in self.theirs])
+        theirs = self.theirs_seconds
         cells = [
             f"{self.label:>9}",
             f"{floor.generator.seconds:>7.2f}",
@@ -101,7 +108,7 @@ class Row:
             f"{floor.path_seconds:>7.2f}",
             f"{floor.cpu_seconds:>7.2f}",
             f"{floor.seconds / theirs:>6.2f}",
-            f"{_median([m.seconds for m in self.ours]) / theirs:>6.2f}",
+            f"{self.ours_seconds / theirs:>6.2f}",
             f"{floor.generator.tree_mib:>7.0f}",
             f"{floor.generator.growth_mib:>7.0f}",
             f"{floor.imports.tree_mib:>7.0f}",

@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 
 import yaml
 
-from scripts.pointers import join_pointer
+from scripts.pointers import copy_tree, join_pointer
 from scripts.problems import EXIT_INVALID, Problem, SpecError
 from scripts.spec_files import MAX_FILE_BYTES, read_source
 
@@ -293,7 +293,7 @@ def _build_from_events(loader: Any) -> Any:
             value, size, height = anchors[anchor]
             if len(stack) + height > MAX_DEPTH:
                 return _COMPOSE
-            value = _copied(value)
+            value = copy_tree(value)
             values += size
         elif kind is yaml.ScalarEvent:
             value = _event_scalar(loader, event)
@@ -326,14 +326,6 @@ def _height(value: Any) -> int:
     if isinstance(value, list):
         return 1 + max(map(_height, value), default=0)
     return 0
-
-
-def _copied(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: _copied(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_copied(item) for item in value]
-    return value
 
 
 _NODES = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent, yaml.AliasEvent)

@@ -63,3 +63,12 @@ def resolve(data: Any, node: Any) -> Any:
         if not found:
             return None
     return None
+
+
+def copy_tree(value: Any) -> Any:
+    """A copy of a JSON-like value with new dicts and lists throughout (scalars are shared)."""
+    if isinstance(value, dict):
+        return {key: copy_tree(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [copy_tree(item) for item in value]
+    return value

@@ -12,7 +12,7 @@ import yaml
 
 from scripts.fragments import Fragments
 from scripts.methods import HTTP_METHODS
-from scripts.pointers import lookup
+from scripts.pointers import copy_tree, lookup
 
 try:  # libyaml's emitter is much faster; the output is the same.
     _Dumper: type[Any] = yaml.CSafeDumper
@@ -291,18 +291,9 @@ def to_openapi_30(data: dict[str, Any]) -> dict[str, Any]:
     object with it or with itself (YAML would otherwise write anchors and aliases).
     """
     if str(data.get("openapi", "")).startswith("3.0."):
-        unchanged: dict[str, Any] = _plain(data)
+        unchanged: dict[str, Any] = copy_tree(data)
         return unchanged
     return _Downgrade(data).document()
-
-
-def _plain(value: Any) -> Any:
-    """A copy of a JSON-like value made of new containers only."""
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    return value
 
 
 def _is_number(value: Any) -> bool:
@@ -335,7 +326,7 @@ class _Downgrade:
             elif key == "components":
                 out[key] = self.walk("components", value)
             elif key != "jsonSchemaDialect":  # the 3.0 schema dialect is fixed
-                out[key] = _plain(value)
+                out[key] = copy_tree(value)
         out.setdefault("paths", {})  # optional in 3.1, required in 3.0
         return out
 
@@ -344,7 +335,7 @@ class _Downgrade:
         if kind == "schema":
             return _schema(value)
         if not isinstance(value, dict):
-            return _plain(value)
+            return copy_tree(value)
         if kind == "pathItem":
             ref = value.get("$ref")
             if isinstance(ref, str) and ref.startswith("#/components/pathItems/"):
@@ -355,7 +346,7 @@ class _Downgrade:
         elif "$ref" in value:
             # 3.0 Reference Objects take no other field: 3.1's summary and description
             # overrides have no 3.0 form, and the target's own text is shown instead.
-            return {"$ref": _plain(value["$ref"])}
+            return {"$ref": copy_tree(value["$ref"])}
         if kind == "callback":
             return self.map_of("pathItem", value, extensible=True)
         fields = OBJECT_FIELDS[kind]
@@ -364,7 +355,7 @@ class _Downgrade:
             if key == "pathItems" and kind == "components":
                 continue  # every reference to one was replaced by the path item itself
             if key not in fields:
-                out[key] = _plain(item)
+                out[key] = copy_tree(item)
                 continue
             shape, inner = fields[key]
             if shape == "one":
@@ -382,9 +373,9 @@ class _Downgrade:
     def map_of(self, kind: str, value: Any, *, extensible: bool = False) -> Any:
         """A map of objects of one kind; in an ``extensible`` map, ``x-`` keys are extensions."""
         if not isinstance(value, dict):
-            return _plain(value)
+            return copy_tree(value)
         return {
-            key: _plain(item) if extensible and key.startswith("x-") else self.walk(kind, item)
+            key: copy_tree(item) if extensible and key.startswith("x-") else self.walk(kind, item)
             for key, item in value.items()
         }
 
@@ -395,8 +386,8 @@ class _Downgrade:
 def _info(info: Any) -> Any:
     """3.0 Info has no ``summary``, and its License no SPDX ``identifier``, only a ``url``."""
     if not isinstance(info, dict):
-        return _plain(info)
-    out = {key: _plain(value) for key, value in info.items() if key != "summary"}
+        return copy_tree(info)
+    out = {key: copy_tree(value) for key, value in info.items() if key != "summary"}
     license_ = out.get("license")
     if isinstance(license_, dict) and "identifier" in license_:
         identifier = license_.pop("identifier")
@@ -411,7 +402,7 @@ def _schema(schema: Any) -> Any:
     if schema is False:
         return {"not": {}}
     if not isinstance(schema, dict):
-        return _plain(schema)
+        return copy_tree(schema)
     out: dict[str, Any] = {}
     nullable = False
     for key, value in schema.items():
@@ -432,11 +423,11 @@ def _schema(schema: Any) -> Any:
             if nullable:
                 out["nullable"] = True  # beside the type, where a reader looks for it
         elif key == "const":
-            out["enum"] = [_plain(value)]
+            out["enum"] = [copy_tree(value)]
             nullable = nullable or value is None
         elif key == "examples":
             if "example" not in schema and isinstance(value, list) and value:
-                out["example"] = _plain(value[0])  # 3.0 has room for one example
+                out["example"] = copy_tree(value[0])  # 3.0 has room for one example
         elif key in _BOUNDS:
             out.update(_bound(schema, key))
         elif key in ("anyOf", "oneOf") and isinstance(value, list):
@@ -464,9 +455,9 @@ def _schema(schema: Any) -> Any:
                 out["format"] = "binary"
         elif key == "required":
             if value:  # 3.0 wants at least one name
-                out[key] = _plain(value)
+                out[key] = copy_tree(value)
         elif key in _SCHEMA_30_KEYWORDS or key.startswith("x-"):
-            out[key] = _plain(value)
+            out[key] = copy_tree(value)
     if isinstance(schema.get("prefixItems"), list):
         out.update(_tuple_items(schema, schema["prefixItems"]))
     if out.get("type") == "array" and "items" not in out:

@@ -105,14 +105,21 @@ def test_a_build_from_the_cache_is_the_build_without_it(spec: Path, tmp_path: Pa
     assert contents(cache_of(out)) == entries  # all taken, none lost for the next build
 
 
-def test_the_project_spec_builds_the_same_from_a_stale_and_a_damaged_cache(
-    tmp_path: Path,
-) -> None:
+def _our_spec_built_once(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A copy of the project's spec folder, its root file, and the OUT of a successful cold
+    build of it (with the cache that build left beside OUT)."""
     spec_dir = tmp_path / "spec"
     shutil.copytree(SPEC.parent, spec_dir)
     spec = spec_dir / "openapi.yaml"
     out = tmp_path / "out"
     assert build(spec, out).status == 0
+    return spec_dir, spec, out
+
+
+def test_the_project_spec_builds_the_same_from_a_stale_and_a_damaged_cache(
+    tmp_path: Path,
+) -> None:
+    spec_dir, spec, out = _our_spec_built_once(tmp_path)
     # Stale: one schema's description changes; the cache is from the spec before the edit.
     schema = spec_dir / "schemas" / "ServerId.yaml"
     text = schema.read_text()
@@ -142,11 +149,7 @@ def test_a_validation_remembered_across_a_description_edit_sees_every_other_edit
 ) -> None:
     """A description edit keeps the remembered clean validation (its key leaves descriptions
     out); an edit that breaks an example or the structure is reported as without a cache."""
-    spec_dir = tmp_path / "spec"
-    shutil.copytree(SPEC.parent, spec_dir)
-    spec = spec_dir / "openapi.yaml"
-    out = tmp_path / "out"
-    assert build(spec, out).status == 0
+    spec_dir, spec, out = _our_spec_built_once(tmp_path)
     remembered = sorted(cache_of(out).glob("valid-*"))
     assert remembered
     schema = spec_dir / "schemas" / "ServerId.yaml"
@@ -168,11 +171,7 @@ def test_a_validation_remembered_across_a_description_edit_sees_every_other_edit
 
 
 def test_a_failed_build_writes_no_cache_and_keeps_the_old_one(tmp_path: Path) -> None:
-    spec_dir = tmp_path / "spec"
-    shutil.copytree(SPEC.parent, spec_dir)
-    spec = spec_dir / "openapi.yaml"
-    out = tmp_path / "out"
-    assert build(spec, out).status == 0
+    spec_dir, spec, out = _our_spec_built_once(tmp_path)
     before = contents(cache_of(out))
     schema = spec_dir / "schemas" / "ServerId.yaml"
     schema.write_text(schema.read_text() + "required: [id]\n")  # a duplicate key
@@ -456,11 +455,7 @@ def _without_text(source: bytes) -> str:
 
 
 def test_an_edit_of_descriptions_reuses_the_models_and_the_import_verdict(tmp_path: Path) -> None:
-    spec_dir = tmp_path / "spec"
-    shutil.copytree(SPEC.parent, spec_dir)
-    spec = spec_dir / "openapi.yaml"
-    out = tmp_path / "out"
-    assert build(spec, out).status == 0
+    spec_dir, spec, out = _our_spec_built_once(tmp_path)
     models, imports = _entries(out, "models"), _entries(out, "imports")
     assert len(models) == len(imports) == 1
     before = (out / "api" / "models.py").read_bytes()
